@@ -1,0 +1,105 @@
+package dev.reminderpush.store;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Schedules, cancels and reads reminders in the sharded Redis layout (README, "Redis layout"). Every
+ * write is one Lua script over the keys of one shard, so it is atomic and Redis Cluster safe.
+ */
+@Component
+public class ReminderStore {
+
+    /** Reminders per schedule.lua call: keeps each script short so Redis never stalls on a big batch. */
+    static final int SCRIPT_CHUNK = 500;
+
+    private final StringRedisTemplate redis;
+    private final ShardFunction shards;
+    private final ReminderKeys keys;
+    private final ReminderCodec codec;
+    private final Clock clock;
+
+    public ReminderStore(
+            StringRedisTemplate redis, ShardFunction shards, ReminderKeys keys, ReminderCodec codec, Clock clock) {
+        this.redis = redis;
+        this.shards = shards;
+        this.keys = keys;
+        this.codec = codec;
+        this.clock = clock;
+    }
+
+    public ScheduleOutcome schedule(Reminder reminder) {
+        return schedule(List.of(reminder)).get(0);
+    }
+
+    /** Schedules all given reminders; outcomes come back in the order of the input. */
+    public List<ScheduleOutcome> schedule(List<Reminder> reminders) {
+        Instant now = clock.instant();
+        Map<Integer, List<Integer>> positionsByShard = new LinkedHashMap<>();
+        for (int i = 0; i < reminders.size(); i++) {
+            positionsByShard
+                    .computeIfAbsent(shards.shardOf(reminders.get(i).id().userId()), s -> new ArrayList<>())
+                    .add(i);
+        }
+        ScheduleOutcome[] outcomes = new ScheduleOutcome[reminders.size()];
+        positionsByShard.forEach((shard, positions) -> {
+            for (int from = 0; from < positions.size(); from += SCRIPT_CHUNK) {
+                List<Integer> chunk = positions.subList(from, Math.min(positions.size(), from + SCRIPT_CHUNK));
+                scheduleChunk(shard, chunk, reminders, now, outcomes);
+            }
+        });
+        return List.of(outcomes);
+    }
+
+    private void scheduleChunk(
+            int shard, List<Integer> positions, List<Reminder> reminders, Instant now, ScheduleOutcome[] outcomes) {
+        Object[] args = new Object[positions.size() * 3];
+        int a = 0;
+        for (int position : positions) {
+            Reminder reminder = reminders.get(position);
+            args[a++] = reminder.id().toString();
+            args[a++] = Long.toString(reminder.dueAt().toEpochMilli());
+            args[a++] = codec.encode(reminder, now);
+        }
+        List<?> reply = RedisFailures.call("schedule", () -> redis.execute(
+                LuaScripts.SCHEDULE, List.of(keys.due(shard), keys.payload(shard), keys.revision(shard)), args));
+        for (int i = 0; i < positions.size(); i++) {
+            Reminder reminder = reminders.get(positions.get(i));
+            boolean created = ((Number) reply.get(2 * i)).longValue() == 1;
+            long revision = ((Number) reply.get(2 * i + 1)).longValue();
+            outcomes[positions.get(i)] = new ScheduleOutcome(reminder.id(), shard, reminder.dueAt(), created, revision);
+        }
+    }
+
+    /** Removes a scheduled reminder; false when there was none. */
+    public boolean cancel(ReminderId id) {
+        int shard = shards.shardOf(id.userId());
+        Long removed = RedisFailures.call("cancel", () -> redis.execute(
+                LuaScripts.CANCEL, List.of(keys.due(shard), keys.payload(shard)), id.toString()));
+        return removed != null && removed == 1;
+    }
+
+    public Optional<StoredReminder> find(ReminderId id) {
+        int shard = shards.shardOf(id.userId());
+        List<?> reply = RedisFailures.call("read", () -> redis.execute(
+                LuaScripts.READ, List.of(keys.due(shard), keys.payload(shard)), id.toString()));
+        Object payload = reply == null || reply.isEmpty() ? null : reply.get(0);
+        if (payload == null) {
+            return Optional.empty();
+        }
+        boolean scheduled = reply.size() > 1 && reply.get(1) != null;
+        return Optional.of(codec.decode(
+                payload.toString(), shard, scheduled ? StoredReminder.State.SCHEDULED : StoredReminder.State.DELIVERING));
+    }
+
+    public int shardOf(String userId) {
+        return shards.shardOf(userId);
+    }
+}

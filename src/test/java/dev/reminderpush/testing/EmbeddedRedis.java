@@ -1,0 +1,55 @@
+package dev.reminderpush.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import redis.embedded.RedisServer;
+
+/**
+ * A real redis-server (6.2, shipped inside com.github.codemonstur:embedded-redis) on a loopback port,
+ * with its files in a temporary directory. Can be stopped and started again on the same port.
+ */
+public final class EmbeddedRedis {
+
+    private final int port;
+    private final RedisServer server;
+
+    public EmbeddedRedis(int port) {
+        this.port = port;
+        try {
+            Path dir = Files.createTempDirectory("reminder-push-redis-");
+            dir.toFile().deleteOnExit();
+            this.server = RedisServer.newRedisServer()
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("dir " + dir)
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public EmbeddedRedis start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start redis-server on port " + port, e);
+        }
+        return this;
+    }
+
+    public void stop() {
+        try {
+            server.stop();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+}
