@@ -29,9 +29,9 @@ public record ReminderProperties(
     /** How far from now a due time may lie before it is rejected as absurd. */
     public record DueAt(@DefaultValue("1h") Duration maxPast, @DefaultValue("400d") Duration maxFuture) {}
 
-    /** The Kafka command topic and where commands that cannot be applied are parked. */
-    public record Ingest(
-            @DefaultValue("reminder-commands") @NotBlank String commandTopic,
-            @DefaultValue("reminder-commands.parked") @NotBlank String parkingTopic,
-            @DefaultValue("reminder-push") @NotBlank String consumerGroup) {}
+    /**
+     * The Kafka command topic and where commands that cannot be applied are parked. The routes read these
+     * as {{reminders.ingest.*}} placeholders, so their defaults live in the jar's application.yaml.
+     */
+    public record Ingest(@NotBlank String commandTopic, @NotBlank String parkingTopic, @NotBlank String consumerGroup) {}
 }

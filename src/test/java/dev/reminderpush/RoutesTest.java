@@ -1,0 +1,30 @@
+package dev.reminderpush;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reminderpush.testing.IntegrationTest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+class RoutesTest extends IntegrationTest {
+
+    @Autowired
+    CamelContext camel;
+
+    @Test
+    void routesComeFromTheWorkingDirectoryWhenRunFromTheRepository() {
+        assertThat(camel.getRoutes()).isNotEmpty();
+        for (Route route : camel.getRoutes()) {
+            assertThat(route.getSourceLocation()).as(route.getRouteId()).startsWith("file:routes/");
+        }
+    }
+
+    @Test
+    void everyRouteHasAStableId() {
+        assertThat(camel.getRoutes()).extracting(Route::getRouteId)
+                .contains("schedule-reminder", "get-reminder", "cancel-reminder", "schedule-batch", "kafka-commands")
+                .allSatisfy(id -> assertThat(id).doesNotStartWith("route"));
+    }
+}
