@@ -1,0 +1,57 @@
+package dev.reminderpush;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.validation.ValidationAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+class ReminderPropertiesTest {
+
+    @Configuration
+    @EnableConfigurationProperties(ReminderProperties.class)
+    static class Config {}
+
+    final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Config.class)
+            .withPropertyValues("reminders.ingest.command-topic=c", "reminders.ingest.parking-topic=p",
+                    "reminders.ingest.consumer-group=g");
+
+    @Test
+    void defaults() {
+        runner.run(context -> {
+            ReminderProperties properties = context.getBean(ReminderProperties.class);
+            assertThat(properties.shardCount()).isEqualTo(16);
+            assertThat(properties.keyPrefix()).isEqualTo("reminders");
+            assertThat(properties.maxPayloadSize().toBytes()).isEqualTo(16 * 1024);
+            assertThat(properties.maxBatchItems()).isEqualTo(10_000);
+            assertThat(properties.dueAt().maxPast()).isEqualTo(Duration.ofHours(1));
+            assertThat(properties.dueAt().maxFuture()).isEqualTo(Duration.ofDays(400));
+        });
+    }
+
+    @Test
+    void rejectsZeroShards() {
+        runner.withPropertyValues("reminders.shard-count=0").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("shardCount"));
+    }
+
+    @Test
+    void rejectsAPrefixThatWouldBreakTheHashTag() {
+        runner.withPropertyValues("reminders.key-prefix=re{minders}").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("keyPrefix"));
+    }
+
+    @Test
+    void requiresTheTopicsTheRoutesUse() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+                .withUserConfiguration(Config.class)
+                .run(context -> assertThat(context).hasFailed());
+    }
+}
