@@ -1,14 +1,20 @@
 -- schedule.lua: schedule or replace reminders of ONE shard, atomically.
 --
--- KEYS[1]  <prefix>:{<shard>}:due      sorted set, member = reminder id, score = due epoch millis
--- KEYS[2]  <prefix>:{<shard>}:payload  hash, reminder id -> JSON payload
--- KEYS[3]  <prefix>:{<shard>}:rev      counter, last revision handed out in this shard
+-- KEYS[1]  <prefix>:{<shard>}:due       sorted set, member = reminder id, score = due epoch millis
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload
+-- KEYS[3]  <prefix>:{<shard>}:rev       counter, last revision handed out in this shard
+-- KEYS[4]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries of the current revision
+-- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
+-- KEYS[6]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
 -- ARGV     triples: reminder id, due epoch millis, payload JSON object WITHOUT "rev"
 --          (the caller's JSON always starts with '{' followed by a field)
 --
 -- Each reminder gets the shard's next revision, stored first in its payload as {"rev":N,...}, so an
--- acknowledgement carrying an older revision can tell that it must not delete this copy.
+-- acknowledgement carrying an older revision can tell that it must not delete this copy. A new
+-- revision starts with no lease expiries and supersedes a dead letter of the same id.
 -- Payload and due entry are written in the same script: no reader ever sees one without the other.
+-- A copy of the reminder that a dispatcher claimed earlier stays in flight; its acknowledgement
+-- will not touch this newer revision.
 --
 -- Returns a flat array: for each triple, 1 if the reminder is new or 0 if it replaced one, then its revision.
 local out = {}
@@ -17,6 +23,9 @@ for i = 1, #ARGV, 3 do
   local rev = redis.call('INCR', KEYS[3])
   local created = redis.call('HSET', KEYS[2], id, '{"rev":' .. rev .. ',' .. string.sub(json, 2))
   redis.call('ZADD', KEYS[1], due, id)
+  redis.call('HDEL', KEYS[4], id)
+  redis.call('HDEL', KEYS[5], id)
+  redis.call('ZREM', KEYS[6], id)
   out[#out + 1] = created
   out[#out + 1] = rev
 end

@@ -24,7 +24,9 @@ public record ReminderProperties(
         @DefaultValue("16KB") DataSize maxPayloadSize,
         @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxBatchItems,
         @Valid @DefaultValue DueAt dueAt,
-        @Valid @DefaultValue Ingest ingest) {
+        @Valid @DefaultValue Ingest ingest,
+        @Valid @DefaultValue Dispatch dispatch,
+        @Valid @DefaultValue Delivery delivery) {
 
     /** How far from now a due time may lie before it is rejected as absurd. */
     public record DueAt(@DefaultValue("1h") Duration maxPast, @DefaultValue("400d") Duration maxFuture) {}
@@ -34,4 +36,46 @@ public record ReminderProperties(
      * as {{reminders.ingest.*}} placeholders, so their defaults live in the jar's application.yaml.
      */
     public record Ingest(@NotBlank String commandTopic, @NotBlank String parkingTopic, @NotBlank String consumerGroup) {}
+
+    /**
+     * Polling, claiming and merging. {@code pollIntervalMs} and {@code reaperIntervalMs} are read by the
+     * routes (routes/dispatch.camel.yaml), so their defaults live in the jar's application.yaml.
+     */
+    public record Dispatch(
+            boolean enabled,
+            @Min(10) @Max(60_000) long pollIntervalMs,
+            @Min(10) @Max(600_000) long reaperIntervalMs,
+            @DefaultValue("2000") @Min(1) @Max(100_000) int batchSize,
+            @DefaultValue("5s") Duration tickBudget,
+            @DefaultValue("2m") Duration lease,
+            @DefaultValue("3s") Duration drainLease,
+            @DefaultValue("1s") Duration mergeWindow,
+            @DefaultValue("2000") @Min(1) int lookAheadLimit,
+            @DefaultValue("5") @Min(1) int maxLeaseExpiries,
+            @DefaultValue("50000") @Min(1) int maxInFlight,
+            String instanceId) {}
+
+    /**
+     * Where messages go and how failures are retried. The channel settings and the retry policy are
+     * read by routes/delivery.camel.yaml, so their defaults live in the jar's application.yaml.
+     */
+    public record Delivery(
+            @DefaultValue("kafka") @Pattern(regexp = "kafka|http") String defaultChannel,
+            @Valid Kafka kafka,
+            @Valid Http http,
+            @Valid Retry retry,
+            @Valid @DefaultValue Circuit circuit) {
+
+        /** {@code timeoutMs} bounds one send attempt (Kafka's delivery.timeout.ms), {@code requestTimeoutMs} one request. */
+        public record Kafka(@NotBlank String topic, @Min(100) long timeoutMs, @Min(50) long requestTimeoutMs) {}
+
+        public record Http(@NotBlank String url, @Min(1) long timeoutMs) {}
+
+        public record Retry(
+                @Min(0) int maxRetries, @Min(1) long initialDelayMs, @Min(1) double multiplier,
+                @Min(1) long maxDelayMs, @Min(0) @Max(1) double jitter) {}
+
+        /** After {@code failureThreshold} failed attempts in a row, claiming pauses for {@code coolDown}. */
+        public record Circuit(@DefaultValue("20") @Min(1) int failureThreshold, @DefaultValue("30s") Duration coolDown) {}
+    }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.validation.ValidationAutoConfiguration;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
@@ -16,11 +17,11 @@ class ReminderPropertiesTest {
     @EnableConfigurationProperties(ReminderProperties.class)
     static class Config {}
 
+    /** With the jar's application.yaml (and ./application.yaml), as the bundle starts. */
     final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withInitializer(new ConfigDataApplicationContextInitializer())
             .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
-            .withUserConfiguration(Config.class)
-            .withPropertyValues("reminders.ingest.command-topic=c", "reminders.ingest.parking-topic=p",
-                    "reminders.ingest.consumer-group=g");
+            .withUserConfiguration(Config.class);
 
     @Test
     void defaults() {
@@ -32,6 +33,13 @@ class ReminderPropertiesTest {
             assertThat(properties.maxBatchItems()).isEqualTo(10_000);
             assertThat(properties.dueAt().maxPast()).isEqualTo(Duration.ofHours(1));
             assertThat(properties.dueAt().maxFuture()).isEqualTo(Duration.ofDays(400));
+            assertThat(properties.dispatch().pollIntervalMs()).isEqualTo(1000);
+            assertThat(properties.dispatch().batchSize()).isEqualTo(2000);
+            assertThat(properties.dispatch().mergeWindow()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(properties.dispatch().lease()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(properties.delivery().defaultChannel()).isEqualTo("kafka");
+            assertThat(properties.delivery().kafka().topic()).isEqualTo("message-center-push");
+            assertThat(properties.delivery().retry().maxRetries()).isEqualTo(6);
         });
     }
 
@@ -49,9 +57,7 @@ class ReminderPropertiesTest {
 
     @Test
     void requiresTheTopicsTheRoutesUse() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
-                .withUserConfiguration(Config.class)
-                .run(context -> assertThat(context).hasFailed());
+        runner.withPropertyValues("reminders.ingest.command-topic=").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("commandTopic"));
     }
 }

@@ -7,13 +7,24 @@ import org.springframework.data.redis.core.script.RedisScript;
 /** The store's Lua scripts, loaded from {@code src/main/resources/lua}; each script's header documents it. */
 final class LuaScripts {
 
-    static final RedisScript<List> SCHEDULE = load("schedule.lua");
-    static final RedisScript<Long> CANCEL = RedisScript.of(new ClassPathResource("lua/cancel.lua"), Long.class);
-    static final RedisScript<List> READ = load("read.lua");
+    static final RedisScript<List> SCHEDULE = list("schedule.lua");
+    static final RedisScript<Long> CANCEL = number("cancel.lua");
+    static final RedisScript<List> READ = list("read.lua");
+    static final RedisScript<List> CLAIM = list("claim.lua");
+    static final RedisScript<Long> ACK = number("ack.lua");
+    static final RedisScript<Long> RELEASE = number("release.lua");
+    static final RedisScript<List> REAP = list("reap.lua");
+    static final RedisScript<Long> DEAD_LETTER = number("dead-letter.lua");
+    static final RedisScript<List> REDRIVE = list("redrive.lua");
+    static final RedisScript<Long> DEAD_DELETE = number("dead-delete.lua");
 
     private LuaScripts() {}
 
-    private static RedisScript<List> load(String name) {
+    private static RedisScript<List> list(String name) {
         return RedisScript.of(new ClassPathResource("lua/" + name), List.class);
+    }
+
+    private static RedisScript<Long> number(String name) {
+        return RedisScript.of(new ClassPathResource("lua/" + name), Long.class);
     }
 }

@@ -31,6 +31,41 @@ public class ReminderKeys {
         return shardKey(shard, "rev");
     }
 
+    /** Sorted set: claimed reminder id -> lease expiry in epoch millis. */
+    public String inflight(int shard) {
+        return shardKey(shard, "inflight");
+    }
+
+    /** Hash: claimed reminder id -> {@code <revision>|<claim id>} of the live claim. */
+    public String claims(int shard) {
+        return shardKey(shard, "claims");
+    }
+
+    /** Hash: reminder id -> how many leases of its current revision expired. */
+    public String attempts(int shard) {
+        return shardKey(shard, "attempts");
+    }
+
+    /** Hash: reminder id -> dead-letter record (failure and payload). */
+    public String dead(int shard) {
+        return shardKey(shard, "dead");
+    }
+
+    /** Sorted set: dead-lettered reminder id -> when it was dead-lettered (epoch millis). */
+    public String deadAt(int shard) {
+        return shardKey(shard, "dead-at");
+    }
+
+    /** String with expiry: the instance draining this shard right now. */
+    public String drainer(int shard) {
+        return shardKey(shard, "drainer");
+    }
+
+    /** Counter: INCR mod shard count picks the shard where an instance starts its walk. */
+    public String cursor() {
+        return prefix + ":cursor";
+    }
+
     /** String: the shard count the data in this Redis was written with. */
     public String shardCountMarker() {
         return prefix + ":shard-count";

@@ -69,7 +69,8 @@ public class ReminderStore {
             args[a++] = codec.encode(reminder, now);
         }
         List<?> reply = RedisFailures.call("schedule", () -> redis.execute(
-                LuaScripts.SCHEDULE, List.of(keys.due(shard), keys.payload(shard), keys.revision(shard)), args));
+                LuaScripts.SCHEDULE, List.of(keys.due(shard), keys.payload(shard), keys.revision(shard),
+                        keys.attempts(shard), keys.dead(shard), keys.deadAt(shard)), args));
         for (int i = 0; i < positions.size(); i++) {
             Reminder reminder = reminders.get(positions.get(i));
             boolean created = ((Number) reply.get(2 * i)).longValue() == 1;
@@ -82,21 +83,24 @@ public class ReminderStore {
     public boolean cancel(ReminderId id) {
         int shard = shards.shardOf(id.userId());
         Long removed = RedisFailures.call("cancel", () -> redis.execute(
-                LuaScripts.CANCEL, List.of(keys.due(shard), keys.payload(shard)), id.toString()));
+                LuaScripts.CANCEL, List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard)), id.toString()));
         return removed != null && removed == 1;
     }
 
+    /** The reminder as scheduled, being delivered, or dead-lettered; empty when unknown. */
     public Optional<StoredReminder> find(ReminderId id) {
         int shard = shards.shardOf(id.userId());
-        List<?> reply = RedisFailures.call("read", () -> redis.execute(
-                LuaScripts.READ, List.of(keys.due(shard), keys.payload(shard)), id.toString()));
-        Object payload = reply == null || reply.isEmpty() ? null : reply.get(0);
-        if (payload == null) {
+        List<?> reply = RedisFailures.call("read", () -> redis.execute(LuaScripts.READ,
+                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.dead(shard)), id.toString()));
+        Object state = reply.get(1);
+        if (state == null) {
             return Optional.empty();
         }
-        boolean scheduled = reply.size() > 1 && reply.get(1) != null;
-        return Optional.of(codec.decode(
-                payload.toString(), shard, scheduled ? StoredReminder.State.SCHEDULED : StoredReminder.State.DELIVERING));
+        return Optional.of(switch (state.toString()) {
+            case "scheduled" -> codec.decode(reply.get(0).toString(), shard, StoredReminder.State.SCHEDULED);
+            case "delivering" -> codec.decode(reply.get(0).toString(), shard, StoredReminder.State.DELIVERING);
+            default -> codec.decode(DeadLetterRecord.payloadOf(reply.get(2).toString()), shard, StoredReminder.State.DEAD);
+        });
     }
 
     public int shardOf(String userId) {

@@ -11,6 +11,8 @@ public record StoredReminder(Reminder reminder, long revision, Instant scheduled
         /** In the shard's due set, waiting for its due time. */
         SCHEDULED,
         /** Payload present but no longer in the due set: a dispatcher has claimed it and is delivering it. */
-        DELIVERING
+        DELIVERING,
+        /** Delivery failed for good; it waits in the dead letters for an operator. */
+        DEAD
     }
 }

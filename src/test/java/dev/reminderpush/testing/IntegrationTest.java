@@ -10,9 +10,11 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of the integration tests: the whole bundle on a random HTTP port, against the shared embedded
- * Redis and Kafka. Redis is emptied before each test.
+ * Redis and Kafka. Redis is emptied before each test. The poller is off here (an ingest-only instance),
+ * so tests of the store and the API see only their own writes; dispatch tests extend {@link DispatchTest}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "reminders.dispatch.enabled=false")
 @CamelSpringBootTest
 public abstract class IntegrationTest {
 

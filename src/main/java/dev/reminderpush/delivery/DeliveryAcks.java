@@ -1,0 +1,109 @@
+package dev.reminderpush.delivery;
+
+import dev.reminderpush.dispatch.OutboundMessage;
+import dev.reminderpush.store.ClaimedReminder;
+import dev.reminderpush.store.DispatchStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Acknowledges delivered reminders to Redis in batches: the delivery route calls {@link #delivered} once the
+ * message center accepted a message (on the Kafka callback thread, which must not wait on Redis), and a
+ * single thread runs ack.lua every few milliseconds per shard. If the instance dies before that, the
+ * reminders' leases expire and they are delivered again, with the same messageId.
+ */
+@Component("deliveryAcks")
+public class DeliveryAcks implements DisposableBean {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryAcks.class);
+    private static final int PER_CALL = 1000;
+
+    private final DispatchStore store;
+    private final DeliveryCircuit circuit;
+    private final ConcurrentLinkedQueue<ClaimedReminder> pending = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "reminder-acks");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private long lastWarning;
+
+    public DeliveryAcks(DispatchStore store, DeliveryCircuit circuit) {
+        this.store = store;
+        this.circuit = circuit;
+        flusher.scheduleWithFixedDelay(this::flushQuietly, 10, 10, TimeUnit.MILLISECONDS);
+    }
+
+    public void delivered(@ExchangeProperty(DeliveryGateway.MESSAGE) OutboundMessage message) {
+        circuit.recordSuccess();
+        pending.addAll(message.reminders());
+    }
+
+    public int pending() {
+        return pending.size();
+    }
+
+    /** Acknowledges everything pending now; what Redis refuses stays pending. */
+    public synchronized void flush() {
+        Map<Integer, List<ClaimedReminder>> byShard = new TreeMap<>();
+        for (ClaimedReminder r; (r = pending.poll()) != null; ) {
+            byShard.computeIfAbsent(r.shard(), s -> new ArrayList<>()).add(r);
+        }
+        RuntimeException failure = null;
+        for (Map.Entry<Integer, List<ClaimedReminder>> shard : byShard.entrySet()) {
+            List<ClaimedReminder> reminders = shard.getValue();
+            for (int from = 0; from < reminders.size(); from += PER_CALL) {
+                List<ClaimedReminder> slice = reminders.subList(from, Math.min(reminders.size(), from + PER_CALL));
+                if (failure == null) {
+                    try {
+                        store.ack(shard.getKey(), slice);
+                        continue;
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
+                pending.addAll(slice);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            long now = System.currentTimeMillis();
+            if (now - lastWarning > 5_000) {
+                lastWarning = now;
+                LOG.warn("Acknowledging {} delivered reminders failed, retrying: {}", pending.size(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void destroy() {
+        flusher.shutdown();
+        try {
+            flusher.awaitTermination(5, TimeUnit.SECONDS);
+            flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warn("{} delivered reminders could not be acknowledged before shutdown; they will be delivered again "
+                    + "after their lease: {}", pending.size(), e.getMessage());
+        }
+    }
+}

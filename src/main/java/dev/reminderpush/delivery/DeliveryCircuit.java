@@ -1,0 +1,70 @@
+package dev.reminderpush.delivery;
+
+import dev.reminderpush.ReminderProperties;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Stops burning retries while the message center is down: after {@code failure-threshold} failed delivery
+ * attempts in a row (rejections that no retry can fix do not count), the poller claims nothing for
+ * {@code cool-down}, then resumes by itself. Messages already in flight keep their retries.
+ * Called by the delivery error handler on every failed attempt, and on every success.
+ */
+@Component("deliveryCircuit")
+public class DeliveryCircuit implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryCircuit.class);
+
+    private final int threshold;
+    private final long coolDownMillis;
+    private final Clock clock;
+    private final DeliveryFailures failures;
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile long openUntil;
+
+    public DeliveryCircuit(ReminderProperties properties, Clock clock, DeliveryFailures failures) {
+        this.threshold = properties.delivery().circuit().failureThreshold();
+        this.coolDownMillis = properties.delivery().circuit().coolDown().toMillis();
+        this.clock = clock;
+        this.failures = failures;
+    }
+
+    /** A delivery attempt failed (the error handler's onExceptionOccurred). */
+    @Override
+    public void process(Exchange exchange) {
+        if (failures.isPermanent(exchange)) {
+            return;
+        }
+        if (consecutiveFailures.incrementAndGet() >= threshold && openUntil == 0) {
+            openUntil = clock.millis() + coolDownMillis;
+            LOG.warn("{} delivery attempts failed in a row; claiming pauses for {} ms", threshold, coolDownMillis);
+        }
+    }
+
+    public void recordSuccess() {
+        consecutiveFailures.set(0);
+    }
+
+    public boolean allowsClaiming() {
+        long until = openUntil;
+        if (until == 0) {
+            return true;
+        }
+        if (clock.millis() < until) {
+            return false;
+        }
+        openUntil = 0;
+        consecutiveFailures.set(0);
+        LOG.info("Cool-down over; claiming resumes");
+        return true;
+    }
+
+    public boolean isOpen() {
+        return openUntil != 0 && clock.millis() < openUntil;
+    }
+}

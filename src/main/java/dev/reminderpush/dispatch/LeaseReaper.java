@@ -1,0 +1,49 @@
+package dev.reminderpush.dispatch;
+
+import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.store.DispatchStore;
+import dev.reminderpush.store.ShardFunction;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The reaper route's bean (routes/dispatch.camel.yaml): puts reminders whose lease expired (their
+ * dispatcher crashed or hung) back in the due set, and dead-letters those that keep expiring.
+ */
+@Component("leaseReaper")
+public class LeaseReaper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseReaper.class);
+    private static final int PER_CALL = 1000;
+
+    private final DispatchStore store;
+    private final ShardFunction shards;
+    private final Clock clock;
+    private final int maxLeaseExpiries;
+
+    public LeaseReaper(DispatchStore store, ShardFunction shards, Clock clock, ReminderProperties properties) {
+        this.store = store;
+        this.shards = shards;
+        this.clock = clock;
+        this.maxLeaseExpiries = properties.dispatch().maxLeaseExpiries();
+    }
+
+    public void reap() {
+        long requeued = 0;
+        long dead = 0;
+        for (int shard = 0; shard < shards.shardCount(); shard++) {
+            DispatchStore.Reaped reaped;
+            do {
+                reaped = store.reap(shard, clock.millis(), PER_CALL, maxLeaseExpiries);
+                requeued += reaped.requeued();
+                dead += reaped.deadLettered();
+            } while (reaped.requeued() + reaped.deadLettered() >= PER_CALL);
+        }
+        if (requeued + dead > 0) {
+            LOG.warn("Leases expired: {} reminders back to due, {} dead-lettered after {} expiries", requeued, dead,
+                    maxLeaseExpiries);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.reminderpush.dispatch;
+
+import dev.reminderpush.store.ClaimedReminder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One message to the message center: the merged reminders of one user for one channel. Its id is
+ * derived from the reminder ids and revisions only, so a redelivery of the same group carries the same
+ * id and the message center can drop it.
+ */
+public record OutboundMessage(String messageId, String userId, String channel, List<ClaimedReminder> reminders) {
+
+    public static OutboundMessage of(String userId, String channel, List<ClaimedReminder> reminders) {
+        return new OutboundMessage(messageId(reminders), userId, channel, List.copyOf(reminders));
+    }
+
+    /** First 128 bits, hex, of SHA-256 over the sorted lines {@code <reminder id>#<revision>}. */
+    static String messageId(List<ClaimedReminder> reminders) {
+        List<String> lines = reminders.stream().map(r -> r.id() + "#" + r.revision()).sorted().toList();
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String line : lines) {
+                sha.update(line.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) '\n');
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+}

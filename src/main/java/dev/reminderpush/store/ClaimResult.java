@@ -1,0 +1,20 @@
+package dev.reminderpush.store;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one claim.lua call returned.
+ *
+ * @param busy      another instance holds this shard's drain lease; nothing was claimed
+ * @param claimed   the reminders now in flight under this instance's lease
+ * @param full      as many came back as were asked for: the shard may hold more due reminders
+ * @param upcoming  users with reminders falling due within the merge window, with the earliest such
+ *                  due time (only when the claim was not full)
+ * @param upcomingTruncated the look-ahead hit its scan limit, so {@code upcoming} may be incomplete
+ */
+public record ClaimResult(
+        boolean busy, List<ClaimedReminder> claimed, boolean full, Map<String, Long> upcoming, boolean upcomingTruncated) {
+
+    static final ClaimResult BUSY = new ClaimResult(true, List.of(), false, Map.of(), false);
+}

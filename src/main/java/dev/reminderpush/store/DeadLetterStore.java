@@ -1,0 +1,175 @@
+package dev.reminderpush.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations;
+import org.springframework.stereotype.Component;
+
+/** Dead letters for operators: list them page by page, redrive them to the due set, or discard them. */
+@Component
+public class DeadLetterStore {
+
+    public record DeadLetter(String id, int shard, Instant deadAt, String reason, String error, int attempts,
+            String channel, StoredReminder reminder) {}
+
+    /** {@code nextCursor} is null on the last page. */
+    public record Page(List<DeadLetter> items, String nextCursor, long total) {}
+
+    public record Redriven(int redriven, int superseded, int unknown) {
+        Redriven plus(Redriven other) {
+            return new Redriven(redriven + other.redriven, superseded + other.superseded, unknown + other.unknown);
+        }
+    }
+
+    private static final int PER_CALL = 500;
+
+    private final StringRedisTemplate redis;
+    private final ReminderKeys keys;
+    private final ShardFunction shards;
+    private final ReminderCodec codec;
+    private final ObjectMapper mapper;
+    private final Clock clock;
+
+    public DeadLetterStore(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, ReminderCodec codec,
+            ObjectMapper mapper, Clock clock) {
+        this.redis = redis;
+        this.keys = keys;
+        this.shards = shards;
+        this.codec = codec;
+        this.mapper = mapper;
+        this.clock = clock;
+    }
+
+    /** Oldest first, shard by shard. A cursor is {@code <shard>:<offset>}; null starts at the beginning. */
+    public Page list(String cursor, int limit) {
+        int shard = 0;
+        long offset = 0;
+        if (cursor != null && !cursor.isBlank()) {
+            String[] parts = cursor.split(":");
+            try {
+                shard = Integer.parseInt(parts[0]);
+                offset = Long.parseLong(parts[1]);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("cursor must look like <shard>:<offset>, was " + cursor);
+            }
+        }
+        List<DeadLetter> items = new ArrayList<>(limit);
+        String next = null;
+        while (shard < shards.shardCount()) {
+            int want = limit - items.size();
+            int s = shard;
+            long from = offset;
+            Set<ZSetOperations.TypedTuple<String>> page = RedisFailures.call("list dead letters",
+                    () -> redis.opsForZSet().rangeWithScores(keys.deadAt(s), from, from + want));
+            List<String> ids = page.stream().map(ZSetOperations.TypedTuple::getValue).limit(want).toList();
+            List<Object> records = ids.isEmpty() ? List.of()
+                    : RedisFailures.call("read dead letters", () -> redis.opsForHash().multiGet(keys.dead(s), List.copyOf(ids)));
+            for (int i = 0; i < ids.size(); i++) {
+                if (records.get(i) != null) {
+                    items.add(parse(ids.get(i), shard, records.get(i).toString()));
+                }
+            }
+            if (page.size() > want) { // this shard has more
+                next = shard + ":" + (offset + want);
+                break;
+            }
+            shard++;
+            offset = 0;
+            if (items.size() >= limit) {
+                next = shard < shards.shardCount() ? shard + ":0" : null;
+                break;
+            }
+        }
+        return new Page(items, next, total());
+    }
+
+    public long total() {
+        long total = 0;
+        for (int shard = 0; shard < shards.shardCount(); shard++) {
+            int s = shard;
+            Long size = RedisFailures.call("count dead letters", () -> redis.opsForZSet().size(keys.deadAt(s)));
+            total += size == null ? 0 : size;
+        }
+        return total;
+    }
+
+    public Redriven redrive(List<ReminderId> ids) {
+        Map<Integer, List<String>> byShard = new LinkedHashMap<>();
+        for (ReminderId id : ids) {
+            byShard.computeIfAbsent(shards.shardOf(id.userId()), s -> new ArrayList<>()).add(id.toString());
+        }
+        Redriven result = new Redriven(0, 0, 0);
+        for (Map.Entry<Integer, List<String>> shard : byShard.entrySet()) {
+            List<String> shardIds = shard.getValue();
+            for (int from = 0; from < shardIds.size(); from += PER_CALL) {
+                result = result.plus(redrive(shard.getKey(), shardIds.subList(from, Math.min(shardIds.size(), from + PER_CALL))));
+            }
+        }
+        return result;
+    }
+
+    public Redriven redriveAll() {
+        Redriven result = new Redriven(0, 0, 0);
+        for (int shard = 0; shard < shards.shardCount(); shard++) {
+            int s = shard;
+            while (true) {
+                Set<String> ids = RedisFailures.call("list dead letters", () -> redis.opsForZSet().range(keys.deadAt(s), 0, PER_CALL - 1));
+                if (ids == null || ids.isEmpty()) {
+                    break;
+                }
+                result = result.plus(redrive(shard, List.copyOf(ids)));
+            }
+        }
+        return result;
+    }
+
+    public boolean delete(ReminderId id) {
+        int shard = shards.shardOf(id.userId());
+        Long removed = RedisFailures.call("delete dead letter", () -> redis.execute(LuaScripts.DEAD_DELETE,
+                List.of(keys.dead(shard), keys.deadAt(shard)), id.toString()));
+        return removed != null && removed == 1;
+    }
+
+    private Redriven redrive(int shard, List<String> ids) {
+        Object[] args = new Object[ids.size() + 1];
+        args[0] = Long.toString(clock.millis());
+        for (int i = 0; i < ids.size(); i++) {
+            args[i + 1] = ids.get(i);
+        }
+        List<?> reply = RedisFailures.call("redrive", () -> redis.execute(LuaScripts.REDRIVE,
+                List.of(keys.due(shard), keys.payload(shard), keys.revision(shard), keys.attempts(shard),
+                        keys.dead(shard), keys.deadAt(shard)), args));
+        int redriven = 0;
+        int superseded = 0;
+        int unknown = 0;
+        for (Object outcome : reply) {
+            switch (((Number) outcome).intValue()) {
+                case 1 -> redriven++;
+                case 2 -> superseded++;
+                default -> unknown++;
+            }
+        }
+        return new Redriven(redriven, superseded, unknown);
+    }
+
+    private DeadLetter parse(String id, int shard, String record) {
+        try {
+            JsonNode node = mapper.readTree(record);
+            StoredReminder reminder = codec.decode(DeadLetterRecord.payloadOf(record), shard, StoredReminder.State.DEAD);
+            return new DeadLetter(id, shard, Instant.ofEpochMilli(node.path("deadAt").asLong()), node.path("reason").asText(),
+                    node.path("error").asText(), node.path("attempts").asInt(), node.path("channel").asText(null), reminder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

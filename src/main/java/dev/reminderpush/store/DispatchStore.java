@@ -1,0 +1,117 @@
+package dev.reminderpush.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The dispatcher's side of the store: claim due reminders under a lease, acknowledge them once the
+ * message center accepted them, give unsent ones back, reap expired leases, and record dead letters.
+ * Each operation is one Lua script over one shard's keys.
+ */
+@Component
+public class DispatchStore {
+
+    /** One claim.lua call. */
+    public record ClaimRequest(
+            long now, int limit, long leaseUntil, String claimId, String owner, long drainLeaseMillis,
+            long mergeWindowMillis, int lookAheadLimit) {}
+
+    /** One dead letter to write: the claimed reminder and JSON fields describing the failure. */
+    public record Failure(ClaimedReminder reminder, String failureJsonFields) {}
+
+    public record Reaped(long requeued, long deadLettered) {}
+
+    private final StringRedisTemplate redis;
+    private final ReminderKeys keys;
+    private final ReminderCodec codec;
+
+    public DispatchStore(StringRedisTemplate redis, ReminderKeys keys, ReminderCodec codec) {
+        this.redis = redis;
+        this.keys = keys;
+        this.codec = codec;
+    }
+
+    public ClaimResult claim(int shard, ClaimRequest request) {
+        List<?> reply = RedisFailures.call("claim", () -> redis.execute(LuaScripts.CLAIM,
+                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard), keys.drainer(shard)),
+                Long.toString(request.now()), Integer.toString(request.limit()), Long.toString(request.leaseUntil()),
+                request.claimId(), request.owner(), Long.toString(request.drainLeaseMillis()),
+                Long.toString(request.mergeWindowMillis()), Integer.toString(request.lookAheadLimit())));
+        if ("busy".equals(String.valueOf(reply.get(0)))) {
+            return ClaimResult.BUSY;
+        }
+        List<?> flat = (List<?>) reply.get(1);
+        List<ClaimedReminder> claimed = new ArrayList<>(flat.size() / 3);
+        for (int i = 0; i < flat.size(); i += 3) {
+            StoredReminder stored = codec.decode(flat.get(i + 2).toString(), shard, StoredReminder.State.DELIVERING);
+            long due = (long) Double.parseDouble(flat.get(i + 1).toString());
+            claimed.add(new ClaimedReminder(shard, stored.revision(), request.claimId(), due, stored.reminder()));
+        }
+        List<?> ahead = (List<?>) reply.get(2);
+        Map<String, Long> upcoming = new HashMap<>();
+        for (int i = 0; i < ahead.size(); i += 2) {
+            upcoming.put(ahead.get(i).toString(), (long) Double.parseDouble(ahead.get(i + 1).toString()));
+        }
+        boolean full = flat.size() / 3 >= request.limit();
+        return new ClaimResult(false, claimed, full, upcoming, ((Number) reply.get(3)).longValue() == 1);
+    }
+
+    /** The message center accepted these reminders (all of one shard). Returns how many were removed. */
+    public long ack(int shard, List<ClaimedReminder> delivered) {
+        Object[] args = new Object[delivered.size() * 3];
+        int a = 0;
+        for (ClaimedReminder r : delivered) {
+            args[a++] = r.id().toString();
+            args[a++] = Long.toString(r.revision());
+            args[a++] = r.claimId();
+        }
+        return RedisFailures.call("ack", () -> redis.execute(LuaScripts.ACK, inflightKeys(shard), args));
+    }
+
+    /** Gives claimed, unsent reminders (all of one shard) back to the due set. */
+    public long release(int shard, List<ClaimedReminder> unsent) {
+        Object[] args = new Object[unsent.size() * 4];
+        int a = 0;
+        for (ClaimedReminder r : unsent) {
+            args[a++] = r.id().toString();
+            args[a++] = Long.toString(r.revision());
+            args[a++] = r.claimId();
+            args[a++] = Long.toString(r.dueMillis());
+        }
+        return RedisFailures.call("release", () -> redis.execute(LuaScripts.RELEASE,
+                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard)), args));
+    }
+
+    public Reaped reap(int shard, long now, int limit, int leaseExpiriesAllowed) {
+        List<?> reply = RedisFailures.call("reap", () -> redis.execute(LuaScripts.REAP, deadLetterKeys(shard),
+                Long.toString(now), Integer.toString(limit), Integer.toString(leaseExpiriesAllowed)));
+        return new Reaped(((Number) reply.get(0)).longValue(), ((Number) reply.get(1)).longValue());
+    }
+
+    /** Writes dead letters for failures of one shard. Returns how many were written. */
+    public long deadLetter(int shard, long now, List<Failure> failures) {
+        Object[] args = new Object[1 + failures.size() * 4];
+        args[0] = Long.toString(now);
+        int a = 1;
+        for (Failure f : failures) {
+            args[a++] = f.reminder().id().toString();
+            args[a++] = Long.toString(f.reminder().revision());
+            args[a++] = f.reminder().claimId();
+            args[a++] = f.failureJsonFields();
+        }
+        return RedisFailures.call("dead-letter", () -> redis.execute(LuaScripts.DEAD_LETTER, deadLetterKeys(shard), args));
+    }
+
+    private List<String> inflightKeys(int shard) {
+        return List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard), keys.attempts(shard));
+    }
+
+    private List<String> deadLetterKeys(int shard) {
+        return List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard),
+                keys.attempts(shard), keys.dead(shard), keys.deadAt(shard));
+    }
+}

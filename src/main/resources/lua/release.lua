@@ -1,0 +1,25 @@
+-- release.lua: give claimed but unsent reminders back to the due set (graceful shutdown).
+--
+-- KEYS[1]  <prefix>:{<shard>}:due       sorted set of scheduled reminder ids
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload ({"rev":N,...})
+-- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry
+-- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>"
+-- ARGV     quadruples: reminder id, claimed revision, claim id, due epoch millis
+--
+-- Only a claim that is still this claim is released; the reminder goes back with its own due time
+-- unless a newer revision was scheduled meanwhile (that one is already in the due set).
+-- Returns the number of reminders put back.
+local back = 0
+for i = 1, #ARGV, 4 do
+  local id, rev, claim, due = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if redis.call('HGET', KEYS[4], id) == rev .. '|' .. claim then
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('HDEL', KEYS[4], id)
+    local payload = redis.call('HGET', KEYS[2], id)
+    if payload and string.match(payload, '^{"rev":(%d+)') == rev then
+      redis.call('ZADD', KEYS[1], 'NX', due, id)
+      back = back + 1
+    end
+  end
+end
+return back
