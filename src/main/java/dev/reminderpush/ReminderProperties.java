@@ -69,7 +69,7 @@ public record ReminderProperties(
         /** {@code timeoutMs} bounds one send attempt (Kafka's delivery.timeout.ms), {@code requestTimeoutMs} one request. */
         public record Kafka(@NotBlank String topic, @Min(100) long timeoutMs, @Min(50) long requestTimeoutMs) {}
 
-        public record Http(@NotBlank String url, @Min(1) long timeoutMs) {}
+        public record Http(@NotBlank String url, @Min(1) long timeoutMs, @Min(1) @Max(1000) int concurrency) {}
 
         public record Retry(
                 @Min(0) int maxRetries, @Min(1) long initialDelayMs, @Min(1) double multiplier,

@@ -33,7 +33,7 @@ public class DeadLetters {
     public void record(Exchange exchange) throws JsonProcessingException {
         OutboundMessage message = exchange.getProperty(DeliveryGateway.MESSAGE, OutboundMessage.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        int attempts = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1;
+        int attempts = exchange.getProperty(DeliveryGateway.FAILED_ATTEMPTS, 1, Integer.class);
         boolean permanent = DeliveryFailures.isPermanent(failure);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("reason", permanent ? "rejected" : "retries_exhausted");

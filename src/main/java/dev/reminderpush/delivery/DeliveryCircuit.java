@@ -13,7 +13,8 @@ import org.springframework.stereotype.Component;
  * Stops burning retries while the message center is down: after {@code failure-threshold} failed delivery
  * attempts in a row (rejections that no retry can fix do not count), the poller claims nothing for
  * {@code cool-down}, then resumes by itself. Messages already in flight keep their retries.
- * Called by the delivery error handler on every failed attempt, and on every success.
+ * Called by the delivery error handler on every failed attempt (it also counts the attempts of the
+ * exchange, for the dead letter), and on every success.
  */
 @Component("deliveryCircuit")
 public class DeliveryCircuit implements Processor {
@@ -37,6 +38,8 @@ public class DeliveryCircuit implements Processor {
     /** A delivery attempt failed (the error handler's onExceptionOccurred). */
     @Override
     public void process(Exchange exchange) {
+        exchange.setProperty(DeliveryGateway.FAILED_ATTEMPTS,
+                exchange.getProperty(DeliveryGateway.FAILED_ATTEMPTS, 0, Integer.class) + 1);
         if (failures.isPermanent(exchange)) {
             return;
         }

@@ -27,6 +27,8 @@ public class DeliveryGateway {
     public static final String CHANNEL = "reminderChannel";
     public static final String USER_ID = "reminderUserId";
     public static final String MESSAGE_ID = "reminderMessageId";
+    /** Counted by {@link DeliveryCircuit} on every failed attempt (HTTP responses drop Camel's own counter header). */
+    public static final String FAILED_ATTEMPTS = "reminderFailedAttempts";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryGateway.class);
 
