@@ -41,6 +41,7 @@ public class Dispatcher {
     private final String owner;
     private final MergeBuffer merge;
     private final AtomicLong claimSequence = new AtomicLong();
+    private final AtomicLong claimedTotal = new AtomicLong();
     private final ReentrantLock tickLock = new ReentrantLock();
     private volatile boolean stopping;
 
@@ -99,6 +100,7 @@ public class Dispatcher {
             if (result.busy()) {
                 return;
             }
+            claimedTotal.addAndGet(result.claimed().size());
             send(merge.add(shard, result.claimed()));
             if (!result.full()) {
                 send(merge.settle(shard, clock.millis(), result.upcoming(), result.upcomingTruncated()));
@@ -111,6 +113,16 @@ public class Dispatcher {
                 }
             }
         }
+    }
+
+    /** Reminders this instance has claimed since it started. */
+    public long claimedTotal() {
+        return claimedTotal.get();
+    }
+
+    /** Reminders claimed and waiting in memory for merge siblings. */
+    public int waitingForSiblings() {
+        return merge.size();
     }
 
     private void send(List<OutboundMessage> messages) {

@@ -1,8 +1,7 @@
 package dev.reminderpush.testing;
 
 import dev.reminderpush.ReminderPushApplication;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -13,15 +12,18 @@ public final class BundleInstance implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
 
+    /** {@code properties} override the defaults here (any free HTTP port, the shared Redis and Kafka). */
     public BundleInstance(Map<String, String> properties) {
         TestInfrastructure infra = TestInfrastructure.get();
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + infra.redis().port(),
-                "--camel.component.kafka.brokers=" + infra.kafkaBootstrapServers()));
-        properties.forEach((key, value) -> args.add("--" + key + "=" + value));
-        context = new SpringApplicationBuilder(ReminderPushApplication.class).run(args.toArray(String[]::new));
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("server.port", "0");
+        all.put("spring.data.redis.host", "127.0.0.1");
+        all.put("spring.data.redis.port", Integer.toString(infra.redis().port()));
+        all.put("camel.component.kafka.brokers", infra.kafkaBootstrapServers());
+        all.put("camel.main.shutdown-timeout", "5");
+        all.putAll(properties);
+        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        context = new SpringApplicationBuilder(ReminderPushApplication.class).run(args);
     }
 
     public CamelContext camel() {

@@ -24,11 +24,21 @@ public final class EmbeddedKafka {
             new NewTopic("message-center-push", 16, (short) 1));
 
     private final int port;
+    private final int advertisedPort;
     private KafkaClusterTestKit cluster;
 
     /** @param port the client listener port, 0 for any free one */
     public EmbeddedKafka(int port) {
+        this(port, 0);
+    }
+
+    /**
+     * @param advertisedPort the port the broker tells clients to connect to (a {@link TcpProxy} in front
+     *                       of it), 0 for its own port
+     */
+    public EmbeddedKafka(int port, int advertisedPort) {
         this.port = port;
+        this.advertisedPort = advertisedPort;
     }
 
     public EmbeddedKafka start() {
@@ -40,8 +50,7 @@ public final class EmbeddedKafka {
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
-                    .setPerServerProperties(Map.of(0, Map.of(
-                            "listeners", "EXTERNAL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0")))
+                    .setPerServerProperties(Map.of(0, listeners()))
                     .build();
             cluster = new KafkaClusterTestKit.Builder(nodes)
                     .setConfigProp("auto.create.topics.enable", "true")
@@ -64,6 +73,15 @@ public final class EmbeddedKafka {
             throw new IllegalStateException("could not create topics " + TOPICS, e);
         }
         return this;
+    }
+
+    private Map<String, String> listeners() {
+        Map<String, String> listeners = new java.util.HashMap<>();
+        listeners.put("listeners", "EXTERNAL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:0");
+        if (advertisedPort > 0) {
+            listeners.put("advertised.listeners", "EXTERNAL://127.0.0.1:" + advertisedPort);
+        }
+        return listeners;
     }
 
     public void stop() {

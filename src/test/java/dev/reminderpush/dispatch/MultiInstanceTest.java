@@ -1,0 +1,136 @@
+package dev.reminderpush.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.reminderpush.store.Reminder;
+import dev.reminderpush.store.ReminderId;
+import dev.reminderpush.store.ReminderStore;
+import dev.reminderpush.testing.BundleInstance;
+import dev.reminderpush.testing.IntegrationTest;
+import dev.reminderpush.testing.TopicReader;
+import dev.reminderpush.testing.TopicReader.Received;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.builder.AdviceWith;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Several bundle instances on one Redis. The test's own context only schedules (its poller is off);
+ * the instances that dispatch are started here as separate Spring and Camel contexts.
+ */
+class MultiInstanceTest extends IntegrationTest {
+
+    @Autowired
+    ReminderStore store;
+
+    static Map<String, String> dispatching(String name, String... more) {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "reminders.dispatch.enabled", "true",
+                "reminders.dispatch.instance-id", name,
+                "reminders.dispatch.poll-interval-ms", "200",
+                "reminders.dispatch.reaper-interval-ms", "200",
+                "reminders.dispatch.drain-lease", "1s",
+                "reminders.delivery.retry.max-retries", "0",
+                "reminders.delivery.kafka.timeout-ms", "1000",
+                "reminders.delivery.kafka.request-timeout-ms", "500",
+                "reminders.delivery.http.timeout-ms", "500"));
+        for (int i = 0; i < more.length; i += 2) {
+            properties.put(more[i], more[i + 1]);
+        }
+        return properties;
+    }
+
+    static Reminder reminder(String user, String subject, long due) {
+        return new Reminder(new ReminderId(user, subject), Instant.ofEpochMilli(due), "t", "b", null, null);
+    }
+
+    long inflight() {
+        return redis.keys("reminders:{*}:inflight").stream().mapToLong(k -> redis.opsForZSet().size(k)).sum();
+    }
+
+    @Test
+    void twoInstancesShareTheShardsAndDeliverEachReminderOnce() {
+        try (BundleInstance a = new BundleInstance(dispatching("inst-a", "reminders.dispatch.merge-window", "0"));
+                BundleInstance b = new BundleInstance(dispatching("inst-b", "reminders.dispatch.merge-window", "0"));
+                TopicReader reader = TopicReader.messageCenter()) {
+            long due = System.currentTimeMillis() + 1_500;
+            List<Reminder> reminders = new ArrayList<>();
+            for (int i = 0; i < 10_000; i++) {
+                reminders.add(reminder("two-" + (i % 3_000), "s" + i, due + (i % 1_000)));
+            }
+            store.schedule(reminders);
+
+            List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 10_000, Duration.ofSeconds(60));
+            messages = reader.readFor(Duration.ofSeconds(2));
+            List<String> ids = messages.stream().flatMap(m -> m.reminderIds().stream()).toList();
+            assertThat(ids).hasSize(10_000).doesNotHaveDuplicates();
+            assertThat(a.bean(Dispatcher.class).claimedTotal()).isPositive();
+            assertThat(b.bean(Dispatcher.class).claimedTotal()).isPositive();
+            assertThat(a.bean(Dispatcher.class).claimedTotal() + b.bean(Dispatcher.class).claimedTotal()).isEqualTo(10_000);
+        }
+    }
+
+    /**
+     * An instance claims reminders and dies before sending or acknowledging them. Nothing is lost: once
+     * the lease expires, another instance delivers every one of them, once.
+     */
+    @Test
+    void remindersOfACrashedInstanceAreDeliveredByAnotherAfterTheLease() throws Exception {
+        long lease = 4_000;
+        try (BundleInstance doomed = new BundleInstance(dispatching("doomed", "reminders.dispatch.lease", lease + "ms",
+                "reminders.dispatch.merge-window", "0"));
+                TopicReader reader = TopicReader.messageCenter()) {
+            // it "dies" right after claiming: nothing is sent, nothing acknowledged
+            AdviceWith.adviceWith(doomed.camel(), "deliver", route ->
+                    route.weaveById("render-message").replace().process(exchange -> exchange.setRouteStop(true)));
+            long due = System.currentTimeMillis();
+            List<Reminder> reminders = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                reminders.add(reminder("crash-" + i, "s", due));
+            }
+            store.schedule(reminders);
+            await().atMost(Duration.ofSeconds(20)).until(() -> inflight() == 300);
+            long claimedAt = System.currentTimeMillis();
+            doomed.camel().getRouteController().stopRoute("poll-shards");
+
+            try (BundleInstance survivor = new BundleInstance(dispatching("survivor"))) {
+                List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 300, Duration.ofSeconds(60));
+                messages = reader.readFor(Duration.ofSeconds(1));
+                assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList())
+                        .hasSize(300).doesNotHaveDuplicates();
+                assertThat(messages).allSatisfy(m -> assertThat(m.timestamp()).isGreaterThanOrEqualTo(claimedAt + lease - 500));
+                assertThat(survivor.bean(Dispatcher.class).claimedTotal()).isEqualTo(300);
+            }
+        }
+    }
+
+    /**
+     * The merge buffer is memory only: an instance holding a reminder for a sibling and then dying
+     * loses nothing, because the held reminder is in flight under its lease.
+     */
+    @Test
+    void reminderHeldForMergingSurvivesItsInstanceCrashing() throws Exception {
+        long lease = 6_000;
+        try (BundleInstance doomed = new BundleInstance(dispatching("doomed-merge", "reminders.dispatch.lease", lease + "ms",
+                "reminders.dispatch.merge-window", "3s"));
+                TopicReader reader = TopicReader.messageCenter()) {
+            long now = System.currentTimeMillis();
+            store.schedule(List.of(reminder("held", "first", now), reminder("held", "sibling", now + 2_000)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> doomed.bean(Dispatcher.class).waitingForSiblings() == 1);
+            doomed.camel().getRouteController().stopRoute("poll-shards"); // dies holding "first"
+
+            try (BundleInstance survivor = new BundleInstance(dispatching("survivor-merge"))) {
+                List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 2, Duration.ofSeconds(60));
+                messages = reader.readFor(Duration.ofSeconds(1));
+                assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList())
+                        .containsExactlyInAnyOrder("held:first", "held:sibling");
+            }
+        }
+    }
+}
