@@ -61,6 +61,7 @@ public record ReminderProperties(
      */
     public record Delivery(
             @DefaultValue("kafka") @Pattern(regexp = "kafka|http") String defaultChannel,
+            @Min(1) @Max(256) int threads,
             @Valid Kafka kafka,
             @Valid Http http,
             @Valid Retry retry,

@@ -26,6 +26,7 @@ public class DeliveryCircuit implements Processor {
     private final Clock clock;
     private final DeliveryFailures failures;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong failedAttempts = new java.util.concurrent.atomic.AtomicLong();
     private volatile long openUntil;
 
     public DeliveryCircuit(ReminderProperties properties, Clock clock, DeliveryFailures failures) {
@@ -40,6 +41,7 @@ public class DeliveryCircuit implements Processor {
     public void process(Exchange exchange) {
         exchange.setProperty(DeliveryGateway.FAILED_ATTEMPTS,
                 exchange.getProperty(DeliveryGateway.FAILED_ATTEMPTS, 0, Integer.class) + 1);
+        failedAttempts.incrementAndGet();
         if (failures.isPermanent(exchange)) {
             return;
         }
@@ -65,6 +67,11 @@ public class DeliveryCircuit implements Processor {
         consecutiveFailures.set(0);
         LOG.info("Cool-down over; claiming resumes");
         return true;
+    }
+
+    /** Failed delivery attempts since start, rejections included. */
+    public long failedAttempts() {
+        return failedAttempts.get();
     }
 
     public boolean isOpen() {

@@ -1,12 +1,15 @@
 package dev.reminderpush.testing;
 
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of the dispatch tests: the bundle with its poller on (every 200 ms, merge window 1 s), and a real
- * HTTP message center for reminders on the HTTP channel.
+ * HTTP message center for reminders on the HTTP channel. The context is closed after each test class, so
+ * no poller outlives its tests and claims what other tests schedule.
  */
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 public abstract class DispatchTest extends IntegrationTest {
 
     protected static final MessageCenterServer HTTP_CENTER = new MessageCenterServer();
