@@ -3,6 +3,10 @@ package dev.reminderpush.delivery;
 import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.dispatch.OutboundMessage;
 import java.time.Duration;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
@@ -14,10 +18,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Hands messages to the delivery route ({@code direct:deliver}) without waiting for them: the route runs
- * on the calling thread up to the (asynchronous) Kafka send or the HTTP thread pool, and retries wait on
- * Camel's scheduler, so the poller goes on claiming. Counts the reminders in flight so the poller never
- * claims more than {@code reminders.dispatch.max-in-flight}.
+ * Hands messages to the delivery route ({@code direct:deliver}) without waiting for them. The route runs on
+ * one of {@code reminders.delivery.threads} threads up to the asynchronous Kafka send (or the HTTP thread
+ * pool), and retries wait on Camel's scheduler, so the poller goes on claiming. (The poller itself must not
+ * start the route: it runs inside the poll route's exchange, where Camel would queue the deliveries until
+ * the tick ends.) Counts the reminders in flight so the poller never claims more than
+ * {@code reminders.dispatch.max-in-flight}.
  */
 @Component
 public class DeliveryGateway {
@@ -35,11 +41,18 @@ public class DeliveryGateway {
     private final CamelContext camel;
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final ExecutorService threads;
     private volatile AsyncProducer producer;
 
     public DeliveryGateway(CamelContext camel, ReminderProperties properties) {
         this.camel = camel;
         this.maxInFlight = properties.dispatch().maxInFlight();
+        AtomicInteger number = new AtomicInteger();
+        this.threads = Executors.newFixedThreadPool(properties.delivery().threads(), r -> {
+            Thread thread = new Thread(r, "delivery-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** How many more reminders may be claimed now. */
@@ -47,26 +60,58 @@ public class DeliveryGateway {
         return maxInFlight - inFlight.get();
     }
 
+    /**
+     * Backpressure for the poller: waits (at most until {@code deadline}, epoch millis) until at least
+     * {@code wanted} reminders fit, and returns the room there is then.
+     */
+    public int awaitRoom(int wanted, long deadline) {
+        int room = room();
+        while (room < wanted && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            room = room();
+        }
+        return room;
+    }
+
     public int inFlight() {
         return inFlight.get();
     }
 
-    public void send(OutboundMessage message) {
-        int reminders = message.reminders().size();
+    public void send(OutboundMessage pending) {
+        int reminders = pending.reminders().size();
         inFlight.addAndGet(reminders);
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(MESSAGE, message);
-        exchange.setProperty(CHANNEL, message.channel());
-        exchange.setProperty(USER_ID, message.userId());
-        exchange.setProperty(MESSAGE_ID, message.messageId());
-        producer().process(exchange, doneSync -> {
+        try {
+            threads.execute(() -> {
+                OutboundMessage message = pending.withId();
+                Exchange exchange = new DefaultExchange(camel);
+                exchange.setProperty(MESSAGE, message);
+                exchange.setProperty(CHANNEL, message.channel());
+                exchange.setProperty(USER_ID, message.userId());
+                exchange.setProperty(MESSAGE_ID, message.messageId());
+                producer().process(exchange, doneSync -> done(message, exchange));
+            });
+        } catch (RejectedExecutionException e) { // shutting down: the lease will bring the message back
             inFlight.addAndGet(-reminders);
-            if (exchange.getException() != null) {
-                // not delivered and not dead-lettered: the reminders stay in flight until their lease expires
-                LOG.warn("Message {} for user {} failed outside the retry policy; the lease will redeliver it: {}",
-                        message.messageId(), message.userId(), exchange.getException().getMessage());
-            }
-        });
+        }
+    }
+
+    private void done(OutboundMessage message, Exchange exchange) {
+        inFlight.addAndGet(-message.reminders().size());
+        if (exchange.getException() != null) {
+            // not delivered and not dead-lettered: the reminders stay in flight until their lease expires
+            LOG.warn("Message {} for user {} failed outside the retry policy; the lease will redeliver it: {}",
+                    message.messageId(), message.userId(), exchange.getException().getMessage());
+        }
+    }
+
+    @PreDestroy
+    public void shutdown() {
+        threads.shutdown();
     }
 
     /** Waits until nothing is in flight or the time is up (graceful shutdown). */

@@ -56,7 +56,7 @@ public class Dispatcher {
         this.owner = instanceId.value();
         String defaultChannel = properties.delivery().defaultChannel();
         this.merge = new MergeBuffer(settings.mergeWindow().toMillis(), settings.pollIntervalMs() + settings.drainLease().toMillis(),
-                r -> r.reminder().channel() == null ? defaultChannel : r.reminder().channel());
+                r -> r.channel() == null ? defaultChannel : r.channel());
     }
 
     /** One tick; {@code cursor} is the value of the shared INCR counter. */
@@ -81,9 +81,10 @@ public class Dispatcher {
 
     private void drain(int shard, long deadline) {
         while (true) {
-            int room = Math.min(settings.batchSize(), gateway.room() - merge.size());
+            // wait for room for a whole batch: claiming in dribbles would cost a Redis call per few reminders
+            int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), deadline) - merge.size());
             if (room <= 0) {
-                send(merge.flush(shard)); // nothing more fits in flight: stop waiting for siblings
+                send(merge.flush(shard)); // in flight stays full until the tick budget ends: stop waiting for siblings
                 return;
             }
             long now = clock.millis();

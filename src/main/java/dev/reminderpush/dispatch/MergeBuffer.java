@@ -133,6 +133,6 @@ final class MergeBuffer {
 
     private OutboundMessage message(Key key, Group group) {
         size -= group.reminders.size();
-        return OutboundMessage.of(key.userId(), key.channel(), group.reminders);
+        return OutboundMessage.pending(key.userId(), key.channel(), group.reminders);
     }
 }

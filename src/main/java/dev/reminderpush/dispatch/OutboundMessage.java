@@ -18,6 +18,16 @@ public record OutboundMessage(String messageId, String userId, String channel, L
         return new OutboundMessage(messageId(reminders), userId, channel, List.copyOf(reminders));
     }
 
+    /** The same message with its id computed (the gateway does it on a delivery thread, not the poller). */
+    public OutboundMessage withId() {
+        return messageId != null ? this : new OutboundMessage(messageId(reminders), userId, channel, reminders);
+    }
+
+    /** A message whose id is not computed yet. */
+    static OutboundMessage pending(String userId, String channel, List<ClaimedReminder> reminders) {
+        return new OutboundMessage(null, userId, channel, reminders);
+    }
+
     /** First 128 bits, hex, of SHA-256 over the sorted lines {@code <reminder id>#<revision>}. */
     static String messageId(List<ClaimedReminder> reminders) {
         List<String> lines = reminders.stream().map(r -> r.id() + "#" + r.revision()).sorted().toList();

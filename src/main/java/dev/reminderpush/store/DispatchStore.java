@@ -27,12 +27,10 @@ public class DispatchStore {
 
     private final StringRedisTemplate redis;
     private final ReminderKeys keys;
-    private final ReminderCodec codec;
 
-    public DispatchStore(StringRedisTemplate redis, ReminderKeys keys, ReminderCodec codec) {
+    public DispatchStore(StringRedisTemplate redis, ReminderKeys keys) {
         this.redis = redis;
         this.keys = keys;
-        this.codec = codec;
     }
 
     public ClaimResult claim(int shard, ClaimRequest request) {
@@ -47,9 +45,10 @@ public class DispatchStore {
         List<?> flat = (List<?>) reply.get(1);
         List<ClaimedReminder> claimed = new ArrayList<>(flat.size() / 3);
         for (int i = 0; i < flat.size(); i += 3) {
-            StoredReminder stored = codec.decode(flat.get(i + 2).toString(), shard, StoredReminder.State.DELIVERING);
+            String payload = flat.get(i + 2).toString();
             long due = (long) Double.parseDouble(flat.get(i + 1).toString());
-            claimed.add(new ClaimedReminder(shard, stored.revision(), request.claimId(), due, stored.reminder()));
+            claimed.add(new ClaimedReminder(shard, ReminderId.parse(flat.get(i).toString()), ReminderCodec.revisionOf(payload),
+                    request.claimId(), due, ReminderCodec.channelOf(payload), payload));
         }
         List<?> ahead = (List<?>) reply.get(2);
         Map<String, Long> upcoming = new HashMap<>();

@@ -12,10 +12,12 @@ import org.springframework.stereotype.Component;
 
 /**
  * The JSON payload stored per reminder in {@code <prefix>:{<shard>}:payload}:
- * <pre>{"rev":7,"v":1,"userId":"42","subject":"coupon-7","dueAt":1763700000000,"title":"...","body":"...",
- *  "channel":"kafka","data":{...},"scheduledAt":1763690000000}</pre>
+ * <pre>{"rev":7,"v":1,"userId":"42","subject":"coupon-7","channel":"kafka","dueAt":1763700000000,"title":"...",
+ *  "body":"...","data":{...},"scheduledAt":1763690000000}</pre>
  * {@code rev} is put in front by schedule.lua; {@code v} is the payload format version. {@code channel}
- * and {@code data} are left out when not set.
+ * and {@code data} are left out when not set. The fields before {@code title} never hold a quote or a
+ * backslash (ids are restricted), so the Lua scripts and {@link #revisionOf}/{@link #channelOf} can read
+ * them without a JSON parser.
  */
 @Component
 public class ReminderCodec {
@@ -36,12 +38,12 @@ public class ReminderCodec {
             json.writeNumberField("v", FORMAT_VERSION);
             json.writeStringField("userId", reminder.id().userId());
             json.writeStringField("subject", reminder.id().subject());
-            json.writeNumberField("dueAt", reminder.dueAt().toEpochMilli());
-            json.writeStringField("title", reminder.title());
-            json.writeStringField("body", reminder.body());
             if (reminder.channel() != null) {
                 json.writeStringField("channel", reminder.channel());
             }
+            json.writeNumberField("dueAt", reminder.dueAt().toEpochMilli());
+            json.writeStringField("title", reminder.title());
+            json.writeStringField("body", reminder.body());
             if (reminder.data() != null) {
                 json.writeFieldName("data");
                 json.writeTree(reminder.data());
@@ -52,6 +54,22 @@ public class ReminderCodec {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** The revision schedule.lua put at the front: {@code {"rev":N,...}}. */
+    public static long revisionOf(String payload) {
+        int end = payload.indexOf(',', 7);
+        return Long.parseLong(payload, 7, end, 10);
+    }
+
+    /** The reminder's own channel, or null. Inside a JSON string a quote is escaped, so the match is the field. */
+    public static String channelOf(String payload) {
+        int at = payload.indexOf(",\"channel\":\"");
+        if (at < 0) {
+            return null;
+        }
+        int from = at + 12;
+        return payload.substring(from, payload.indexOf('"', from));
     }
 
     public StoredReminder decode(String payload, int shard, StoredReminder.State state) {

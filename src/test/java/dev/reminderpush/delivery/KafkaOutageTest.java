@@ -59,7 +59,7 @@ class KafkaOutageTest extends IntegrationTest {
                         .isPositive();
                 proxy.restore();
 
-                List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 2_000, Duration.ofSeconds(90));
+                List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 2_000, Duration.ofSeconds(90));
                 messages = reader.readFor(Duration.ofSeconds(2));
                 assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList())
                         .hasSize(2_000).doesNotHaveDuplicates();

@@ -58,7 +58,7 @@ class DispatchEndToEndTest extends DispatchTest {
         }
         try (TopicReader reader = TopicReader.messageCenter()) {
             store.schedule(reminders);
-            List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 10_000, Duration.ofSeconds(60));
+            List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 10_000, Duration.ofSeconds(60));
             messages = reader.readFor(Duration.ofMillis(1500)); // anything extra (a duplicate) would show up now
 
             List<String> delivered = messages.stream().flatMap(m -> m.reminderIds().stream()).toList();

@@ -66,7 +66,7 @@ class MultiInstanceTest extends IntegrationTest {
             }
             store.schedule(reminders);
 
-            List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 10_000, Duration.ofSeconds(60));
+            List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 10_000, Duration.ofSeconds(60));
             messages = reader.readFor(Duration.ofSeconds(2));
             List<String> ids = messages.stream().flatMap(m -> m.reminderIds().stream()).toList();
             assertThat(ids).hasSize(10_000).doesNotHaveDuplicates();
@@ -100,7 +100,7 @@ class MultiInstanceTest extends IntegrationTest {
             doomed.camel().getRouteController().stopRoute("poll-shards");
 
             try (BundleInstance survivor = new BundleInstance(dispatching("survivor"))) {
-                List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 300, Duration.ofSeconds(60));
+                List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 300, Duration.ofSeconds(60));
                 messages = reader.readFor(Duration.ofSeconds(1));
                 assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList())
                         .hasSize(300).doesNotHaveDuplicates();
@@ -126,7 +126,7 @@ class MultiInstanceTest extends IntegrationTest {
             doomed.camel().getRouteController().stopRoute("poll-shards"); // dies holding "first"
 
             try (BundleInstance survivor = new BundleInstance(dispatching("survivor-merge"))) {
-                List<Received> messages = reader.readUntil(m -> TopicReader.countReminders(m) >= 2, Duration.ofSeconds(60));
+                List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 2, Duration.ofSeconds(60));
                 messages = reader.readFor(Duration.ofSeconds(1));
                 assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList())
                         .containsExactlyInAnyOrder("held:first", "held:sibling");
