@@ -24,7 +24,9 @@ class RoutesTest extends IntegrationTest {
     @Test
     void everyRouteHasAStableId() {
         assertThat(camel.getRoutes()).extracting(Route::getRouteId)
-                .contains("schedule-reminder", "get-reminder", "cancel-reminder", "schedule-batch", "kafka-commands")
+                .contains("schedule-reminder", "get-reminder", "cancel-reminder", "schedule-batch", "kafka-commands",
+                        "poll-shards", "reap-expired-leases", "deliver", "dead-letter", "list-dead-letters",
+                        "redrive-dead-letters", "delete-dead-letter")
                 .allSatisfy(id -> assertThat(id).doesNotStartWith("route"));
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.Function;
  * merge window of the first one leave as one message.
  *
  * <p>A group opens with its first reminder (the anchor) and takes every reminder of the same user and
- * channel due no later than anchor + window. While a shard is being drained, everything claimed from it
+ * channel due no later than anchor + window (with a window of 0: every one claimed in the same drain). While a shard is being drained, everything claimed from it
  * waits here, so a user's reminders spread over several claim batches still meet. When the shard is
  * drained, a group leaves at once unless the claim's look-ahead shows a sibling due inside the group's
  * window: then it is held until the window closes and the next drain of the shard has claimed the
@@ -57,7 +57,7 @@ final class MergeBuffer {
         for (ClaimedReminder reminder : claimed) {
             Key key = new Key(reminder.id().userId(), channelOf.apply(reminder));
             Group group = groups.get(key);
-            if (group != null && reminder.dueMillis() > group.windowEnd) {
+            if (group != null && window > 0 && reminder.dueMillis() > group.windowEnd) { // window 0: whatever was claimed together
                 closed.add(message(key, group));
                 group = null;
             }

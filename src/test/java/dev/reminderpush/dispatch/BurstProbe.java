@@ -38,6 +38,11 @@ class BurstProbe extends IntegrationTest {
     @DynamicPropertySource
     static void dispatch(DynamicPropertyRegistry registry) {
         registry.add("reminders.dispatch.enabled", () -> "true");
+        for (String extra : System.getProperty("burst.properties", "").split(",")) {
+            if (extra.contains("=")) {
+                registry.add(extra.substring(0, extra.indexOf('=')), () -> extra.substring(extra.indexOf('=') + 1));
+            }
+        }
     }
 
     @Test

@@ -133,4 +133,17 @@ class MultiInstanceTest extends IntegrationTest {
             }
         }
     }
+
+    /** A graceful stop does not make held reminders wait for their lease: they go straight back to due. */
+    @Test
+    void gracefulShutdownGivesHeldRemindersBack() {
+        long now = System.currentTimeMillis();
+        try (BundleInstance instance = new BundleInstance(dispatching("graceful", "reminders.dispatch.merge-window", "5s"))) {
+            store.schedule(List.of(reminder("graceful", "first", now), reminder("graceful", "sibling", now + 4_000)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> instance.bean(Dispatcher.class).waitingForSiblings() == 1);
+        }
+        assertThat(inflight()).isZero();
+        assertThat(redis.keys("reminders:{*}:due").stream().flatMap(k -> redis.opsForZSet().range(k, 0, -1).stream()))
+                .containsExactlyInAnyOrder("graceful:first", "graceful:sibling");
+    }
 }
