@@ -3,6 +3,7 @@ package dev.reminderpush.delivery;
 import dev.reminderpush.ReminderProperties;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -26,7 +27,7 @@ public class DeliveryCircuit implements Processor {
     private final Clock clock;
     private final DeliveryFailures failures;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong failedAttempts = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong failedAttempts = new AtomicLong();
     private volatile long openUntil;
 
     public DeliveryCircuit(ReminderProperties properties, Clock clock, DeliveryFailures failures) {

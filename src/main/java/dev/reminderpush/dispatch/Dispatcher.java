@@ -9,9 +9,11 @@ import dev.reminderpush.store.DispatchStore;
 import dev.reminderpush.store.ShardFunction;
 import dev.reminderpush.store.StoreUnavailableException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.Body;
@@ -142,7 +144,7 @@ public class Dispatcher {
         tickLock.lock();
         try {
             List<ClaimedReminder> waiting = merge.takeAll();
-            Map<Integer, List<ClaimedReminder>> byShard = new java.util.TreeMap<>();
+            Map<Integer, List<ClaimedReminder>> byShard = new TreeMap<>();
             for (ClaimedReminder r : waiting) {
                 byShard.computeIfAbsent(r.shard(), s -> new ArrayList<>()).add(r);
             }
@@ -154,7 +156,7 @@ public class Dispatcher {
                             reminders.size(), shard, e.getMessage());
                 }
             });
-            gateway.awaitIdle(java.time.Duration.ofSeconds(10));
+            gateway.awaitIdle(Duration.ofSeconds(10));
         } finally {
             tickLock.unlock();
         }
