@@ -1,0 +1,42 @@
+package dev.reminderpush.bench;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The benchmark's knobs, as system properties ({@code ./mvnw -Pbench verify -Dbench.burst.count=100000}). */
+record BenchConfig(
+        Set<String> scenarios,
+        int burstCount,
+        int burstUsers,
+        int shards,
+        int baselineServers,
+        int steadyRate,
+        int steadySeconds,
+        int steadyLeadMs,
+        int scaleCount,
+        int heapBacklog,
+        String redis,
+        String kafka) {
+
+    static BenchConfig fromSystemProperties() {
+        return new BenchConfig(
+                Arrays.stream(System.getProperty("bench.scenarios", "burst,steady,scale,heap").split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
+                Integer.getInteger("bench.burst.count", 200_000),
+                Integer.getInteger("bench.burst.users", 150_000),
+                Integer.getInteger("bench.shards", 16),
+                Integer.getInteger("bench.baseline.servers", 10),
+                Integer.getInteger("bench.steady.rate", 2_000),
+                Integer.getInteger("bench.steady.seconds", 60),
+                Integer.getInteger("bench.steady.lead-ms", 3_000),
+                Integer.getInteger("bench.scale.count", 60_000),
+                Integer.getInteger("bench.heap.backlog", 1_000_000),
+                System.getProperty("bench.redis"),
+                System.getProperty("bench.kafka"));
+    }
+
+    boolean runs(String scenario) {
+        return scenarios.contains(scenario);
+    }
+}

@@ -1,0 +1,370 @@
+package dev.reminderpush.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reminderpush.testing.EmbeddedKafka;
+import dev.reminderpush.testing.EmbeddedRedis;
+import dev.reminderpush.testing.TestInfrastructure;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark ({@code ./mvnw -Pbench verify}, see bench/README.md): one instance of reminder-push against
+ * the original design on the same embedded Redis and Kafka, the same data and the same machine, in one
+ * invocation. Writes bench/results/<date>.md with plots.
+ */
+class BenchmarkIT {
+
+    private final BenchConfig config = BenchConfig.fromSystemProperties();
+    private final List<String> failures = new ArrayList<>();
+    private final long started = System.currentTimeMillis();
+    private final AtomicInteger runs = new AtomicInteger();
+    private String redisUri;
+    private String kafka;
+
+    @Test
+    void run() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        EmbeddedRedis redisServer = null;
+        EmbeddedKafka kafkaServer = null;
+        int redisPort;
+        if (config.redis() == null) {
+            redisPort = TestInfrastructure.freePort();
+            redisServer = new EmbeddedRedis(redisPort).start();
+            redisUri = "redis://127.0.0.1:" + redisPort;
+        } else {
+            redisUri = "redis://" + config.redis();
+            redisPort = Integer.parseInt(config.redis().substring(config.redis().indexOf(':') + 1));
+        }
+        if (config.kafka() == null) {
+            kafkaServer = new EmbeddedKafka(0).start();
+            kafka = kafkaServer.bootstrapServers();
+        } else {
+            kafka = config.kafka();
+        }
+        progress("Redis " + redisUri + ", Kafka " + kafka + "; scenarios " + config.scenarios());
+        Report report = new Report(config, machine(), LocalDate.now(ZoneOffset.UTC).toString());
+        try {
+            if (config.runs("burst")) {
+                burst(report, redisPort);
+            }
+            if (config.runs("steady")) {
+                steady(report, redisPort);
+            }
+            if (config.runs("scale")) {
+                scale(report, redisPort);
+            }
+            if (config.runs("heap")) {
+                heap(report, redisPort);
+            }
+        } finally {
+            Path written = report.write(Path.of("bench", "results"));
+            progress("Report written: " + written + " (" + (System.currentTimeMillis() - started) / 1000 + " s in all)");
+            if (kafkaServer != null) {
+                kafkaServer.stop();
+            }
+            if (redisServer != null) {
+                redisServer.stop();
+            }
+        }
+        assertThat(failures).as("checks of reminder-push runs").isEmpty();
+    }
+
+    // ---- scenario 1: flash-sale burst, ours vs the original design -------------------------------------------
+
+    private void burst(Report report, int redisPort) throws Exception {
+        int count = config.burstCount();
+        int users = config.burstUsers();
+        flush();
+        String topic = topic("burst-ours");
+        RunResult ours;
+        Map<String, Long> ops;
+        try (BundleProcess bundle = bundle("burst", redisPort, topic, config.shards(), Map.of());
+                TopicCollector collector = new TopicCollector(kafka, topic)) {
+            bundle.awaitReady(Duration.ofSeconds(90));
+            long due = System.currentTimeMillis() + 12_000 + count / 20;
+            progress("burst: loading " + count + " reminders for " + users + " users through the API, all due at +"
+                    + (due - System.currentTimeMillis()) + " ms");
+            Loader.viaApi(bundle.port(), count, i -> Integer.toString(i % users), i -> due);
+            Map<String, Long> before = commandStats();
+            waitUntil(due);
+            double[] cpuBefore = {bundle.cpuSeconds(), redisCpuSeconds(), BundleProcess.cpuSeconds(ProcessHandle.current().pid())};
+            progress("burst: due now; reminder-push delivering");
+            collector.await(count, Duration.ofSeconds(180), () -> progress("burst: " + collector.reminders() + " delivered"));
+            ops = diff(before, commandStats());
+            ours = new RunResult("reminder-push, 1 instance", count, collector.messages(), collector.deliveries(), due);
+            ours.notes.put("CPU seconds while it ran (includes 1.5 s of idle after the last record)", String.format(
+                    "bundle %.1f, Redis %.1f, Kafka broker + consumer (benchmark JVM) %.1f", bundle.cpuSeconds() - cpuBefore[0],
+                    redisCpuSeconds() - cpuBefore[1], BundleProcess.cpuSeconds(ProcessHandle.current().pid()) - cpuBefore[2]));
+            progress("burst: " + ours.notes);
+        }
+        check(ours);
+        progress("burst: reminder-push " + summary(ours));
+
+        List<RunResult> originals = new ArrayList<>();
+        for (int servers : new int[] {1, config.baselineServers()}) {
+            flush();
+            String originalTopic = topic("burst-original-" + servers);
+            try (TopicCollector collector = new TopicCollector(kafka, originalTopic)) {
+                long due = System.currentTimeMillis() + 6_000;
+                Loader.intoOriginalQueues(redisUri, config.shards(), count, i -> Integer.toString(i % users), i -> due);
+                waitUntil(due);
+                progress("burst: due now; original design with " + servers + " server(s) delivering");
+                try (OriginalDesign original = new OriginalDesign(redisUri, kafka, originalTopic, config.shards(), servers)) {
+                    collector.await(count, Duration.ofSeconds(servers == 1 ? 240 : 120),
+                            () -> progress("burst: original " + collector.reminders() + " delivered"));
+                }
+                RunResult result = new RunResult("original design, " + servers + " server" + (servers == 1 ? "" : "s"), count,
+                        collector.messages(), collector.deliveries(), due);
+                originals.add(result);
+                progress("burst: " + result.name + " " + summary(result));
+            }
+        }
+        report.burst(ours, originals, ops);
+    }
+
+    // ---- scenario 2: steady load at two poll intervals --------------------------------------------------------
+
+    private void steady(Report report, int redisPort) throws Exception {
+        List<RunResult> results = new ArrayList<>();
+        for (int pollMs : new int[] {1000, 200}) {
+            flush();
+            String topic = topic("steady-" + pollMs);
+            try (BundleProcess bundle = bundle("steady-" + pollMs, redisPort, topic, config.shards(),
+                    Map.of("reminders.dispatch.poll-interval-ms", Integer.toString(pollMs)));
+                    TopicCollector collector = new TopicCollector(kafka, topic)) {
+                bundle.awaitReady(Duration.ofSeconds(90));
+                int perTick = Math.max(1, config.steadyRate() / 10);
+                long firstDue = System.currentTimeMillis() + config.steadyLeadMs();
+                progress("steady " + pollMs + " ms: " + config.steadyRate() + " reminders/s due " + config.steadyLeadMs()
+                        + " ms ahead, for " + config.steadySeconds() + " s");
+                Random random = new Random(pollMs);
+                int sent = 0;
+                long next = System.currentTimeMillis();
+                long end = next + config.steadySeconds() * 1000L;
+                while (System.currentTimeMillis() < end) {
+                    long due = System.currentTimeMillis() + config.steadyLeadMs();
+                    Loader.viaApi(bundle.port(), sent, perTick, i -> "s" + random.nextInt(1_000_000), i -> due);
+                    sent += perTick;
+                    next += 100;
+                    long sleep = next - System.currentTimeMillis();
+                    if (sleep > 0) {
+                        Thread.sleep(sleep);
+                    }
+                    if (sent % (config.steadyRate() * 10) < perTick) {
+                        progress("steady " + pollMs + " ms: " + sent + " scheduled, " + collector.reminders() + " delivered");
+                    }
+                }
+                collector.await(sent, Duration.ofSeconds(60), () -> { });
+                RunResult result = new RunResult("poll " + pollMs + " ms", sent, collector.messages(), collector.deliveries(),
+                        firstDue);
+                check(result);
+                results.add(result);
+                progress("steady " + pollMs + " ms: " + summary(result));
+            }
+        }
+        report.steady(results);
+    }
+
+    // ---- scenario 3: instances and shards ----------------------------------------------------------------------
+
+    private void scale(Report report, int redisPort) throws Exception {
+        List<RunResult> results = new ArrayList<>();
+        int count = config.scaleCount();
+        for (int shards : new int[] {16, 64}) {
+            String topic = topic("scale-" + shards);
+            List<BundleProcess> bundles = new ArrayList<>();
+            try (TopicCollector collector = new TopicCollector(kafka, topic)) {
+                int round = 0;
+                for (int instances : new int[] {1, 2, 4}) {
+                    flush(); // instances already running keep going: the shard count is only checked at start
+                    while (bundles.size() < instances) {
+                        bundles.add(bundle("scale-" + shards + "-" + bundles.size(), redisPort, topic, shards, Map.of()));
+                    }
+                    for (BundleProcess bundle : bundles) {
+                        bundle.awaitReady(Duration.ofSeconds(120));
+                    }
+                    long before = collector.reminders();
+                    long due = System.currentTimeMillis() + 3_000 + count / 20;
+                    Loader.viaApi(bundles.get(0).port(), round * count, count, i -> Integer.toString(i % (count * 3 / 4)), i -> due);
+                    waitUntil(due);
+                    collector.await(before + count, Duration.ofSeconds(120), () -> { });
+                    List<Delivery> thisRound = collector.deliveries().stream().filter(d -> d.dueMillis() == due).toList();
+                    RunResult result = new RunResult(instances + " instance" + (instances == 1 ? "" : "s") + ", " + shards
+                            + " shards", count, 0, thisRound, due);
+                    check(result);
+                    results.add(result);
+                    progress("scale: " + result.name + " " + summary(result));
+                    round++;
+                }
+            } finally {
+                for (BundleProcess bundle : bundles) {
+                    bundle.close();
+                }
+            }
+        }
+        report.scale(results);
+    }
+
+    // ---- the heap with a large backlog ------------------------------------------------------------------------
+
+    private void heap(Report report, int redisPort) throws Exception {
+        flush();
+        int backlog = config.heapBacklog();
+        try (BundleProcess bundle = bundle("heap", redisPort, topic("heap"), config.shards(), Map.of())) {
+            bundle.awaitReady(Duration.ofSeconds(90));
+            long due = System.currentTimeMillis() + Duration.ofHours(2).toMillis();
+            long start = System.currentTimeMillis();
+            progress("heap: scheduling a backlog of " + backlog + " reminders (due in 2 h) through the API");
+            Loader.viaApi(bundle.port(), backlog, i -> Integer.toString(i), i -> due);
+            long loadMillis = System.currentTimeMillis() - start;
+            Thread.sleep(3_000); // a few poller ticks over the backlog
+            new ProcessBuilder(BundleProcess.javaBinary().replaceAll("java$", "jcmd"), Long.toString(bundle.pid()), "GC.run")
+                    .redirectErrorStream(true).start().waitFor();
+            Thread.sleep(1_000);
+            double heapUsed = metric(bundle.port(), "jvm.memory.used?tag=area:heap");
+            double heapMax = metric(bundle.port(), "jvm.memory.max?tag=area:heap");
+            long redisMemory;
+            try (var c = RedisClient.create(redisUri).connect()) {
+                redisMemory = Long.parseLong(info(c, "memory").get("used_memory"));
+            }
+            progress(String.format("heap: %.0f MB used of %.0f MB max with %d reminders in Redis (%d MB)",
+                    heapUsed / 1e6, heapMax / 1e6, backlog, redisMemory / 1_000_000));
+            report.heap(backlog, loadMillis, heapUsed, heapMax, redisMemory);
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private BundleProcess bundle(String name, int redisPort, String topic, int shards, Map<String, String> extra) throws Exception {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.data.redis.host", "127.0.0.1");
+        properties.put("spring.data.redis.port", Integer.toString(redisPort));
+        properties.put("camel.component.kafka.brokers", kafka);
+        properties.put("reminders.shard-count", Integer.toString(shards));
+        properties.put("reminders.delivery.kafka.topic", topic);
+        properties.put("reminders.ingest.command-topic", "bench-commands");
+        properties.put("reminders.dispatch.instance-id", name);
+        properties.putAll(extra);
+        return new BundleProcess("bundle-" + name, TestInfrastructure.freePort(), properties);
+    }
+
+    private String topic(String name) throws Exception {
+        String topic = "bench-" + name + "-" + runs.incrementAndGet();
+        try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", kafka))) {
+            admin.createTopics(List.of(new NewTopic(topic, 16, (short) 1))).all().get();
+        }
+        return topic;
+    }
+
+    private void flush() {
+        try (StatefulRedisConnection<String, String> c = RedisClient.create(redisUri).connect()) {
+            c.sync().flushall();
+            c.sync().configResetstat();
+        }
+    }
+
+    private Map<String, Long> commandStats() {
+        try (StatefulRedisConnection<String, String> c = RedisClient.create(redisUri).connect()) {
+            Map<String, Long> calls = new LinkedHashMap<>();
+            info(c, "commandstats").forEach((key, value) ->
+                    calls.put(key.replace("cmdstat_", ""), Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1"))));
+            return calls;
+        }
+    }
+
+    private double redisCpuSeconds() {
+        try (StatefulRedisConnection<String, String> c = RedisClient.create(redisUri).connect()) {
+            Map<String, String> cpu = info(c, "cpu");
+            return Double.parseDouble(cpu.get("used_cpu_sys")) + Double.parseDouble(cpu.get("used_cpu_user"));
+        }
+    }
+
+    private static Map<String, String> info(StatefulRedisConnection<String, String> c, String section) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : c.sync().info(section).split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                out.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Long> diff(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        after.forEach((command, calls) -> {
+            long delta = calls - before.getOrDefault(command, 0L);
+            if (delta > 0 && !command.equals("info") && !command.equals("config|resetstat")) {
+                out.put(command, delta);
+            }
+        });
+        return out;
+    }
+
+    private static double metric(int port, String name) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/actuator/metrics/" + name)).build(), HttpResponse.BodyHandlers.ofString());
+        String body = response.body();
+        int at = body.indexOf("\"value\":");
+        return Double.parseDouble(body.substring(at + 8, body.indexOf('}', at)).trim());
+    }
+
+    private void check(RunResult result) {
+        if (!result.checksPass()) {
+            failures.add(result.name + ": " + result.checks());
+        }
+    }
+
+    private static String summary(RunResult r) {
+        return String.format("%d/%d in %d ms (%.0f/s), lateness p50 %d p99 %d max %d ms; %s", r.distinct, r.expected,
+                r.completionMillis(), r.throughputPerSecond(), r.percentile(50), r.percentile(99), r.max(), r.checks());
+    }
+
+    private static void waitUntil(long epochMillis) throws InterruptedException {
+        long sleep = epochMillis - System.currentTimeMillis();
+        if (sleep > 0) {
+            Thread.sleep(sleep);
+        }
+    }
+
+    private void progress(String message) {
+        System.out.printf("[bench %4ds] %s%n", (System.currentTimeMillis() - started) / 1000, message);
+    }
+
+    private Map<String, String> machine() throws Exception {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("CPU", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?") + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores");
+        facts.put("Memory", Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " "));
+        facts.put("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        facts.put("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        try (StatefulRedisConnection<String, String> c = RedisClient.create(redisUri).connect()) {
+            facts.put("Redis", info(c, "server").get("redis_version") + (config.redis() == null ? " (embedded)" : ""));
+        }
+        facts.put("Kafka", AppInfoParser.getVersion() + (config.kafka() == null ? " (embedded, KRaft, 1 node)" : ""));
+        facts.put("Bundle", "Spring Boot " + System.getProperty("bench.boot.version", "?") + ", Camel "
+                + System.getProperty("bench.camel.version", "?") + ", its own JVM with -Xmx512m, default settings");
+        return facts;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.reminderpush.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The real bundle, {@code java -Xmx512m -jar target/reminder-push.jar}, as its own process. */
+final class BundleProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of("target", "reminder-push.jar");
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    BundleProcess(String name, int port, Map<String, String> properties) throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run the benchmark with ./mvnw -Pbench verify");
+        }
+        this.port = port;
+        this.log = Path.of("target", "bench", name + ".log");
+        Files.createDirectories(log.getParent());
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
+        String extraJvmArgs = System.getProperty("bench.bundle.jvm-args", "").replace("{name}", name);
+        if (!extraJvmArgs.isBlank()) {
+            command.addAll(List.of(extraJvmArgs.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", JAR.toString(),
+                "--server.port=" + port,
+                "--management.endpoints.web.exposure.include=health,metrics",
+                "--logging.level.org.apache.kafka=WARN"));
+        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** CPU seconds this process has used so far (user + system), from /proc. */
+    double cpuSeconds() {
+        return BundleProcess.cpuSeconds(process.pid());
+    }
+
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime + stime, in clock ticks
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    void awaitReady(Duration atMost) throws InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the bundle exited; see " + log);
+            }
+            try {
+                HttpResponse<String> health = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the bundle did not become ready within " + atMost + "; see " + log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    }
+}
