@@ -61,7 +61,7 @@ public record ReminderProperties(
      */
     public record Delivery(
             @DefaultValue("kafka") @Pattern(regexp = "kafka|http") String defaultChannel,
-            @Min(1) @Max(256) int threads,
+            @DefaultValue("0") @Min(0) @Max(256) int threads,
             @Valid Kafka kafka,
             @Valid Http http,
             @Valid Retry retry,
@@ -75,6 +75,11 @@ public record ReminderProperties(
         public record Retry(
                 @Min(0) int maxRetries, @Min(1) long initialDelayMs, @Min(1) double multiplier,
                 @Min(1) long maxDelayMs, @Min(0) @Max(1) double jitter) {}
+
+        /** Threads running the deliver route; 0 = one per CPU core (more only adds contention: the work is CPU). */
+        public int deliveryThreads() {
+            return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        }
 
         /** After {@code failureThreshold} failed attempts in a row, claiming pauses for {@code coolDown}. */
         public record Circuit(@DefaultValue("20") @Min(1) int failureThreshold, @DefaultValue("30s") Duration coolDown) {}

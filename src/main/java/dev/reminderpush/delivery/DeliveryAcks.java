@@ -11,20 +11,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Acknowledges delivered reminders to Redis in batches: the delivery route calls {@link #delivered} once the
+ * Acknowledges delivered reminders to Redis in batches: the delivery route calls {@link #process} once the
  * message center accepted a message (on the Kafka callback thread, which must not wait on Redis), and a
  * single thread runs ack.lua every few milliseconds per shard. If the instance dies before that, the
  * reminders' leases expire and they are delivered again, with the same messageId.
  */
 @Component("deliveryAcks")
-public class DeliveryAcks implements DisposableBean {
+public class DeliveryAcks implements Processor, DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryAcks.class);
     private static final int PER_CALL = 1000;
@@ -45,7 +46,13 @@ public class DeliveryAcks implements DisposableBean {
         flusher.scheduleWithFixedDelay(this::flushQuietly, 10, 10, TimeUnit.MILLISECONDS);
     }
 
-    public void delivered(@ExchangeProperty(DeliveryGateway.MESSAGE) OutboundMessage message) {
+    /** The delivery route's last step: the message center accepted this exchange's message. */
+    @Override
+    public void process(Exchange exchange) {
+        delivered(exchange.getProperty(DeliveryGateway.MESSAGE, OutboundMessage.class));
+    }
+
+    public void delivered(OutboundMessage message) {
         circuit.recordSuccess();
         pending.addAll(message.reminders());
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Hands messages to the delivery route ({@code direct:deliver}) without waiting for them. The route runs on
- * one of {@code reminders.delivery.threads} threads up to the asynchronous Kafka send (or the HTTP thread
+ * Renders messages and hands them to the delivery route ({@code direct:deliver}) without waiting for them
+ * (body = the message JSON, header {@code kafka.KEY} = user id). The route runs on
+ * one of {@code reminders.delivery.threads} threads (default: one per core) up to the asynchronous Kafka send (or the HTTP thread
  * pool), and retries wait on Camel's scheduler, so the poller goes on claiming. (The poller itself must not
  * start the route: it runs inside the poll route's exchange, where Camel would queue the deliveries until
  * the tick ends.) Counts the reminders in flight so the poller never claims more than
@@ -31,7 +33,6 @@ public class DeliveryGateway {
     /** Exchange properties the delivery route reads. */
     public static final String MESSAGE = "reminderMessage";
     public static final String CHANNEL = "reminderChannel";
-    public static final String USER_ID = "reminderUserId";
     public static final String MESSAGE_ID = "reminderMessageId";
     /** Counted by {@link DeliveryCircuit} on every failed attempt (HTTP responses drop Camel's own counter header). */
     public static final String FAILED_ATTEMPTS = "reminderFailedAttempts";
@@ -39,16 +40,18 @@ public class DeliveryGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryGateway.class);
 
     private final CamelContext camel;
+    private final MessageCodec codec;
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService threads;
     private volatile AsyncProducer producer;
 
-    public DeliveryGateway(CamelContext camel, ReminderProperties properties) {
+    public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties) {
         this.camel = camel;
+        this.codec = codec;
         this.maxInFlight = properties.dispatch().maxInFlight();
         AtomicInteger number = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(properties.delivery().threads(), r -> {
+        this.threads = Executors.newFixedThreadPool(properties.delivery().deliveryThreads(), r -> {
             Thread thread = new Thread(r, "delivery-" + number.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -91,8 +94,9 @@ public class DeliveryGateway {
                 Exchange exchange = new DefaultExchange(camel);
                 exchange.setProperty(MESSAGE, message);
                 exchange.setProperty(CHANNEL, message.channel());
-                exchange.setProperty(USER_ID, message.userId());
                 exchange.setProperty(MESSAGE_ID, message.messageId());
+                exchange.getMessage().setHeader(KafkaConstants.KEY, message.userId());
+                exchange.getMessage().setBody(codec.render(message));
                 producer().process(exchange, doneSync -> done(message, exchange));
             });
         } catch (RejectedExecutionException e) { // shutting down: the lease will bring the message back

@@ -12,7 +12,6 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import org.apache.camel.ExchangeProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,7 +20,7 @@ import org.springframework.stereotype.Component;
  *  "title":"...","body":"...","dueAt":"2030-01-01T09:59:00Z","data":{...}}],"sentAt":"..."}</pre>
  * Rendered by streaming the stored payloads into the output (no object tree per reminder).
  */
-@Component("messageCodec")
+@Component
 public class MessageCodec {
 
     private final JsonFactory json;
@@ -32,7 +31,7 @@ public class MessageCodec {
         this.clock = clock;
     }
 
-    public String render(@ExchangeProperty(DeliveryGateway.MESSAGE) OutboundMessage message) {
+    public String render(OutboundMessage message) {
         StringWriter out = new StringWriter(256 * message.reminders().size());
         try (JsonGenerator gen = json.createGenerator(out)) {
             gen.writeStartObject();

@@ -28,18 +28,27 @@ public record OutboundMessage(String messageId, String userId, String channel, L
         return new OutboundMessage(null, userId, channel, reminders);
     }
 
-    /** First 128 bits, hex, of SHA-256 over the sorted lines {@code <reminder id>#<revision>}. */
-    static String messageId(List<ClaimedReminder> reminders) {
-        List<String> lines = reminders.stream().map(r -> r.id() + "#" + r.revision()).sorted().toList();
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String line : lines) {
-                sha.update(line.getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) '\n');
-            }
-            return HexFormat.of().formatHex(sha.digest(), 0, 16);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
+    });
+
+    /** First 128 bits, hex, of SHA-256 over the sorted lines {@code <reminder id>#<revision>}. */
+    static String messageId(List<ClaimedReminder> reminders) {
+        MessageDigest sha = SHA_256.get();
+        List<String> lines = reminders.size() == 1
+                ? List.of(line(reminders.get(0)))
+                : reminders.stream().map(OutboundMessage::line).sorted().toList();
+        for (String line : lines) {
+            sha.update(line.getBytes(StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(sha.digest(), 0, 16); // digest() also resets it for the next message
+    }
+
+    private static String line(ClaimedReminder reminder) {
+        return reminder.id().toString() + '#' + reminder.revision() + '\n';
     }
 }

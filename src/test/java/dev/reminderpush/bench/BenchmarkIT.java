@@ -121,7 +121,9 @@ class BenchmarkIT {
         progress("burst: reminder-push " + summary(ours));
 
         List<RunResult> originals = new ArrayList<>();
-        for (int servers : new int[] {1, config.baselineServers()}) {
+        int[] baselines = Boolean.parseBoolean(System.getProperty("bench.burst.baseline", "true"))
+                ? new int[] {1, config.baselineServers()} : new int[0];
+        for (int servers : baselines) {
             flush();
             String originalTopic = topic("burst-original-" + servers);
             try (TopicCollector collector = new TopicCollector(kafka, originalTopic)) {

@@ -35,6 +35,10 @@ final class Report {
                 .append(" users, all due at the same instant, ").append(config.shards()).append(" shards. Time = from the due ")
                 .append("instant to the Kafka timestamp of the last record; lateness = record timestamp - due time.\n\n");
         s.append(table(all, true));
+        if (originals.isEmpty()) { // -Dbench.burst.baseline=false: a quick look at reminder-push alone
+            body.append(s);
+            return;
+        }
         RunResult single = originals.get(0);
         double ratio = ours.throughputPerSecond() / Math.max(1e-9, single.throughputPerSecond());
         s.append(String.format("%nThroughput ratio, reminder-push (1 instance) / original design (1 server): **%.1fx**.%n", ratio));

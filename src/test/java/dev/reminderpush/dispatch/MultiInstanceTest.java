@@ -88,7 +88,7 @@ class MultiInstanceTest extends IntegrationTest {
                 TopicReader reader = TopicReader.messageCenter()) {
             // it "dies" right after claiming: nothing is sent, nothing acknowledged
             AdviceWith.adviceWith(doomed.camel(), "deliver", route ->
-                    route.weaveById("render-message").replace().process(exchange -> exchange.setRouteStop(true)));
+                    route.weaveById("choose-channel").replace().process(exchange -> exchange.setRouteStop(true)));
             long due = System.currentTimeMillis();
             List<Reminder> reminders = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
