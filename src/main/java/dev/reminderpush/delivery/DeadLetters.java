@@ -3,6 +3,7 @@ package dev.reminderpush.delivery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reminderpush.dispatch.OutboundMessage;
+import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
 import java.time.Clock;
@@ -23,11 +24,13 @@ public class DeadLetters {
     private final DispatchStore store;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final ReminderMetrics metrics;
 
-    public DeadLetters(DispatchStore store, ObjectMapper mapper, Clock clock) {
+    public DeadLetters(DispatchStore store, ObjectMapper mapper, Clock clock, ReminderMetrics metrics) {
         this.store = store;
         this.mapper = mapper;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public void record(Exchange exchange) throws JsonProcessingException {
@@ -47,7 +50,8 @@ public class DeadLetters {
         List<DispatchStore.Failure> failures = message.reminders().stream()
                 .map(r -> new DispatchStore.Failure(r, failureFields)).toList();
         int shard = message.reminders().get(0).shard(); // one user, one shard
-        store.deadLetter(shard, clock.millis(), failures);
+        long written = store.deadLetter(shard, clock.millis(), failures);
+        metrics.deadLettered((String) fields.get("reason"), written);
         LOG.warn("Dead-lettered message {} for user {} ({} reminders: {}) after {} attempts: {}", message.messageId(),
                 message.userId(), failures.size(), message.reminders().stream().map(ClaimedReminder::id).toList(),
                 attempts, fields.get("error"));

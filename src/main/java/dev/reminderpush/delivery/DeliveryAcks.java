@@ -1,6 +1,8 @@
 package dev.reminderpush.delivery;
 
 import dev.reminderpush.dispatch.OutboundMessage;
+import dev.reminderpush.observability.ReminderMetrics;
+import java.time.Clock;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ public class DeliveryAcks implements Processor, DisposableBean {
 
     private final DispatchStore store;
     private final DeliveryCircuit circuit;
+    private final ReminderMetrics metrics;
+    private final Clock clock;
     private final ConcurrentLinkedQueue<ClaimedReminder> pending = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "reminder-acks");
@@ -40,9 +44,11 @@ public class DeliveryAcks implements Processor, DisposableBean {
     });
     private long lastWarning;
 
-    public DeliveryAcks(DispatchStore store, DeliveryCircuit circuit) {
+    public DeliveryAcks(DispatchStore store, DeliveryCircuit circuit, ReminderMetrics metrics, Clock clock) {
         this.store = store;
         this.circuit = circuit;
+        this.metrics = metrics;
+        this.clock = clock;
         flusher.scheduleWithFixedDelay(this::flushQuietly, 10, 10, TimeUnit.MILLISECONDS);
     }
 
@@ -55,6 +61,11 @@ public class DeliveryAcks implements Processor, DisposableBean {
     public void delivered(OutboundMessage message) {
         circuit.recordSuccess();
         pending.addAll(message.reminders());
+        long now = clock.millis();
+        metrics.delivered(message.channel(), message.reminders().size());
+        for (ClaimedReminder reminder : message.reminders()) {
+            metrics.lateness(now - reminder.dueMillis());
+        }
     }
 
     public int pending() {

@@ -3,6 +3,7 @@ package dev.reminderpush.dispatch;
 import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.delivery.DeliveryCircuit;
 import dev.reminderpush.delivery.DeliveryGateway;
+import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.ClaimResult;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
@@ -37,6 +38,8 @@ public class Dispatcher {
     private final DispatchStore store;
     private final DeliveryGateway gateway;
     private final DeliveryCircuit circuit;
+    private final ClaimingSwitch claiming;
+    private final ReminderMetrics metrics;
     private final ShardFunction shards;
     private final ReminderProperties.Dispatch settings;
     private final Clock clock;
@@ -47,11 +50,13 @@ public class Dispatcher {
     private final ReentrantLock tickLock = new ReentrantLock();
     private volatile boolean stopping;
 
-    public Dispatcher(DispatchStore store, DeliveryGateway gateway, DeliveryCircuit circuit, ShardFunction shards,
-            ReminderProperties properties, Clock clock, InstanceId instanceId) {
+    public Dispatcher(DispatchStore store, DeliveryGateway gateway, DeliveryCircuit circuit, ClaimingSwitch claiming,
+            ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, InstanceId instanceId) {
         this.store = store;
         this.gateway = gateway;
         this.circuit = circuit;
+        this.claiming = claiming;
+        this.metrics = metrics;
         this.shards = shards;
         this.settings = properties.dispatch();
         this.clock = clock;
@@ -68,7 +73,7 @@ public class Dispatcher {
         }
         try {
             long deadline = clock.millis() + settings.tickBudget().toMillis();
-            if (circuit.allowsClaiming()) {
+            if (!claiming.isPaused() && circuit.allowsClaiming()) {
                 int count = shards.shardCount();
                 int first = (int) Math.floorMod(cursor, (long) count);
                 for (int i = 0; i < count && !stopping && clock.millis() < deadline; i++) {
@@ -104,6 +109,7 @@ public class Dispatcher {
                 return;
             }
             claimedTotal.addAndGet(result.claimed().size());
+            metrics.claimed(result.claimed().size());
             send(merge.add(shard, result.claimed()));
             if (!result.full()) {
                 send(merge.settle(shard, clock.millis(), result.upcoming(), result.upcomingTruncated()));

@@ -1,6 +1,7 @@
 package dev.reminderpush.dispatch;
 
 import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.DispatchStore;
 import dev.reminderpush.store.ShardFunction;
 import java.time.Clock;
@@ -22,12 +23,15 @@ public class LeaseReaper {
     private final ShardFunction shards;
     private final Clock clock;
     private final int maxLeaseExpiries;
+    private final ReminderMetrics metrics;
 
-    public LeaseReaper(DispatchStore store, ShardFunction shards, Clock clock, ReminderProperties properties) {
+    public LeaseReaper(DispatchStore store, ShardFunction shards, Clock clock, ReminderProperties properties,
+            ReminderMetrics metrics) {
         this.store = store;
         this.shards = shards;
         this.clock = clock;
         this.maxLeaseExpiries = properties.dispatch().maxLeaseExpiries();
+        this.metrics = metrics;
     }
 
     public void reap() {
@@ -41,6 +45,8 @@ public class LeaseReaper {
                 dead += reaped.deadLettered();
             } while (reaped.requeued() + reaped.deadLettered() >= PER_CALL);
         }
+        metrics.leaseExpired(requeued);
+        metrics.deadLettered("lease_expired", dead);
         if (requeued + dead > 0) {
             LOG.warn("Leases expired: {} reminders back to due, {} dead-lettered after {} expiries", requeued, dead,
                     maxLeaseExpiries);

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.reminderpush.observability.ReminderMetrics;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.stereotype.Component;
@@ -39,15 +40,17 @@ public class DeadLetterStore {
     private final ReminderCodec codec;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final ReminderMetrics metrics;
 
     public DeadLetterStore(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, ReminderCodec codec,
-            ObjectMapper mapper, Clock clock) {
+            ObjectMapper mapper, Clock clock, ReminderMetrics metrics) {
         this.redis = redis;
         this.keys = keys;
         this.shards = shards;
         this.codec = codec;
         this.mapper = mapper;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Oldest first, shard by shard. A cursor is {@code <shard>:<offset>}; null starts at the beginning. */
@@ -159,6 +162,7 @@ public class DeadLetterStore {
                 default -> unknown++;
             }
         }
+        metrics.redriven(redriven);
         return new Redriven(redriven, superseded, unknown);
     }
 

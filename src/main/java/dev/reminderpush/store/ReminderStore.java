@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.reminderpush.observability.ReminderMetrics;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -25,14 +26,16 @@ public class ReminderStore {
     private final ReminderKeys keys;
     private final ReminderCodec codec;
     private final Clock clock;
+    private final ReminderMetrics metrics;
 
-    public ReminderStore(
-            StringRedisTemplate redis, ShardFunction shards, ReminderKeys keys, ReminderCodec codec, Clock clock) {
+    public ReminderStore(StringRedisTemplate redis, ShardFunction shards, ReminderKeys keys, ReminderCodec codec, Clock clock,
+            ReminderMetrics metrics) {
         this.redis = redis;
         this.shards = shards;
         this.keys = keys;
         this.codec = codec;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public ScheduleOutcome schedule(Reminder reminder) {
@@ -76,6 +79,7 @@ public class ReminderStore {
             boolean created = ((Number) reply.get(2 * i)).longValue() == 1;
             long revision = ((Number) reply.get(2 * i + 1)).longValue();
             outcomes[positions.get(i)] = new ScheduleOutcome(reminder.id(), shard, reminder.dueAt(), created, revision);
+            metrics.scheduled(created);
         }
     }
 
@@ -84,7 +88,11 @@ public class ReminderStore {
         int shard = shards.shardOf(id.userId());
         Long removed = RedisFailures.call("cancel", () -> redis.execute(
                 LuaScripts.CANCEL, List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard)), id.toString()));
-        return removed != null && removed == 1;
+        boolean existed = removed != null && removed == 1;
+        if (existed) {
+            metrics.cancelled();
+        }
+        return existed;
     }
 
     /** The reminder as scheduled, being delivered, or dead-lettered; empty when unknown. */

@@ -21,6 +21,7 @@ public final class BundleInstance implements AutoCloseable {
         all.put("spring.data.redis.port", Integer.toString(infra.redis().port()));
         all.put("camel.component.kafka.brokers", infra.kafkaBootstrapServers());
         all.put("camel.main.shutdown-timeout", "5");
+        all.put("spring.jmx.enabled", "false"); // several instances share this JVM's MBean server
         all.putAll(properties);
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         context = new SpringApplicationBuilder(ReminderPushApplication.class).run(args);

@@ -1,0 +1,89 @@
+package dev.reminderpush.observability;
+
+import dev.reminderpush.delivery.DeliveryCircuit;
+import dev.reminderpush.dispatch.ClaimingSwitch;
+import dev.reminderpush.store.ReminderKeys;
+import dev.reminderpush.store.ShardFunction;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Backlog gauges. They need Redis, so they are refreshed on their own schedule
+ * ({@code reminders.metrics.refresh-interval}, one stats.lua call per shard), never per scrape: a
+ * scrape only reads the last values.
+ */
+@Component
+public class BacklogGauges {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BacklogGauges.class);
+    private static final RedisScript<List> STATS = RedisScript.of(new ClassPathResource("lua/stats.lua"), List.class);
+
+    private final StringRedisTemplate redis;
+    private final ReminderKeys keys;
+    private final Clock clock;
+    private final int shards;
+    private final AtomicLongArray overdue;
+    private final long[] totals = new long[4]; // overdue, future, in flight, dead
+    private volatile double oldestOverdueSeconds;
+
+    public BacklogGauges(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shardFunction, Clock clock,
+            MeterRegistry registry, DeliveryCircuit circuit, ClaimingSwitch claiming) {
+        this.redis = redis;
+        this.keys = keys;
+        this.clock = clock;
+        this.shards = shardFunction.shardCount();
+        this.overdue = new AtomicLongArray(shards);
+        for (int shard = 0; shard < shards; shard++) {
+            int s = shard;
+            Gauge.builder("reminders.overdue", () -> overdue.get(s)).tag("shard", Integer.toString(shard))
+                    .description("Reminders due by now and not yet claimed, per shard").register(registry);
+        }
+        Gauge.builder("reminders.overdue.all", () -> totals[0]).description("Reminders due by now and not yet claimed")
+                .register(registry);
+        Gauge.builder("reminders.scheduled.future", () -> totals[1]).description("Reminders scheduled for later").register(registry);
+        Gauge.builder("reminders.inflight", () -> totals[2]).description("Reminders claimed and not yet acknowledged")
+                .register(registry);
+        Gauge.builder("reminders.dead.letters", () -> totals[3]).description("Reminders in the dead letters").register(registry);
+        Gauge.builder("reminders.oldest.overdue.age", () -> oldestOverdueSeconds).baseUnit("seconds")
+                .description("How long the oldest reminder due by now has been waiting (0 when none): alert on this")
+                .register(registry);
+        Gauge.builder("reminders.claiming.paused", () -> circuit.isOpen() || claiming.isPaused() ? 1 : 0)
+                .description("1 while claiming is paused (delivery circuit open, or an operator paused it)").register(registry);
+    }
+
+    @Scheduled(fixedDelayString = "${reminders.metrics.refresh-interval:5s}", initialDelay = 1000)
+    public void refresh() {
+        long now = clock.millis();
+        long[] sums = new long[4];
+        long oldest = Long.MAX_VALUE;
+        try {
+            for (int shard = 0; shard < shards; shard++) {
+                List<?> stats = redis.execute(STATS, List.of(keys.due(shard), keys.inflight(shard), keys.deadAt(shard)),
+                        Long.toString(now));
+                for (int i = 0; i < 4; i++) {
+                    sums[i] += ((Number) stats.get(i)).longValue();
+                }
+                overdue.set(shard, ((Number) stats.get(0)).longValue());
+                long first = ((Number) stats.get(4)).longValue();
+                if (first >= 0) {
+                    oldest = Math.min(oldest, first);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Backlog gauges not refreshed (Redis unavailable?): {}", e.getMessage());
+            return;
+        }
+        System.arraycopy(sums, 0, totals, 0, 4);
+        oldestOverdueSeconds = oldest == Long.MAX_VALUE ? 0 : (now - oldest) / 1000.0;
+    }
+}

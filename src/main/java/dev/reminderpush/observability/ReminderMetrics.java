@@ -1,0 +1,100 @@
+package dev.reminderpush.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
+
+/**
+ * The reminder counters and distributions (README "Monitoring" lists them with their Prometheus names).
+ * Every flow that changes a reminder reports here; the backlog gauges are {@link BacklogGauges}.
+ */
+@Component
+public class ReminderMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter scheduled;
+    private final Counter replaced;
+    private final Counter cancelled;
+    private final Counter claimed;
+    private final Counter retried;
+    private final Counter leaseExpired;
+    private final Counter redriven;
+    private final DistributionSummary claimBatch;
+    private final Timer lateness;
+    private final Map<String, Counter[]> byChannel = new ConcurrentHashMap<>();
+
+    public ReminderMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.scheduled = Counter.builder("reminders.scheduled").description("New reminders scheduled").register(registry);
+        this.replaced = Counter.builder("reminders.replaced").description("Reminders scheduled again (same user and subject)")
+                .register(registry);
+        this.cancelled = Counter.builder("reminders.cancelled").description("Reminders cancelled").register(registry);
+        this.claimed = Counter.builder("reminders.claimed").description("Reminders claimed for delivery").register(registry);
+        this.retried = Counter.builder("reminders.delivery.retried").description("Delivery attempts repeated after a failure")
+                .register(registry);
+        this.leaseExpired = Counter.builder("reminders.lease.expired")
+                .description("Claims whose lease expired and went back to the due set (delivered again)").register(registry);
+        this.redriven = Counter.builder("reminders.redriven").description("Dead letters sent back to the due set")
+                .register(registry);
+        this.claimBatch = DistributionSummary.builder("reminders.claim.batch.size").description("Reminders per claim")
+                .publishPercentiles(0.5, 0.9, 0.99).publishPercentileHistogram().register(registry);
+        this.lateness = Timer.builder("reminders.lateness")
+                .description("Time from a reminder's due time to the message center accepting it")
+                .publishPercentiles(0.5, 0.9, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+    }
+
+    public void scheduled(boolean created) {
+        (created ? scheduled : replaced).increment();
+    }
+
+    public void cancelled() {
+        cancelled.increment();
+    }
+
+    public void claimed(int count) {
+        if (count > 0) {
+            claimed.increment(count);
+            claimBatch.record(count);
+        }
+    }
+
+    /** One message accepted by the message center, carrying {@code reminders} reminders. */
+    public void delivered(String channel, int reminders) {
+        Counter[] counters = byChannel.computeIfAbsent(channel, c -> new Counter[] {
+            Counter.builder("reminders.delivered").description("Reminders accepted by the message center")
+                    .tag("channel", c).register(registry),
+            Counter.builder("reminders.messages.sent").description("Messages accepted by the message center (after merging)")
+                    .tag("channel", c).register(registry)});
+        counters[0].increment(reminders);
+        counters[1].increment();
+    }
+
+    public void lateness(long millis) {
+        lateness.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    public void retried() {
+        retried.increment();
+    }
+
+    public void leaseExpired(long count) {
+        leaseExpired.increment(count);
+    }
+
+    /** {@code reason}: rejected, retries_exhausted or lease_expired. */
+    public void deadLettered(String reason, long count) {
+        Counter.builder("reminders.dead.lettered").description("Reminders moved to the dead letters")
+                .tag("reason", reason).register(registry).increment(count);
+    }
+
+    public void redriven(long count) {
+        redriven.increment(count);
+    }
+}
