@@ -22,7 +22,9 @@ class DeploymentFilesTest {
     @SuppressWarnings("unchecked")
     void composeRunsRedisWithAofKafkaInKraftAndTheBundle() throws IOException {
         Map<String, Object> services = (Map<String, Object>) compose().get("services");
-        assertThat(services).containsKeys("redis", "kafka", "reminder-push");
+        assertThat(services).containsKeys("redis", "kafka", "reminder-push", "prometheus", "grafana", "redis-node-1",
+                "redis-node-6", "redis-cluster-init", "reminder-push-cluster");
+        assertThat(((Map<String, Object>) services.get("redis-node-4")).get("profiles")).isEqualTo(java.util.List.of("cluster"));
 
         List<String> redis = (List<String>) ((Map<String, Object>) services.get("redis")).get("command");
         assertThat(String.join(" ", redis)).contains("--appendonly yes").contains("--appendfsync everysec");

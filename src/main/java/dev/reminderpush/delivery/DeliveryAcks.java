@@ -63,6 +63,10 @@ public class DeliveryAcks implements Processor, DisposableBean {
         pending.addAll(message.reminders());
         long now = clock.millis();
         metrics.delivered(message.channel(), message.reminders().size());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Delivered message {} for user {} over {}: {}", message.messageId(), message.userId(), message.channel(),
+                    message.reminders().stream().map(r -> r.id() + "#" + r.revision()).toList());
+        }
         for (ClaimedReminder reminder : message.reminders()) {
             metrics.lateness(now - reminder.dueMillis());
         }

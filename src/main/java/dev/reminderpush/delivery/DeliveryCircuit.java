@@ -4,6 +4,7 @@ import dev.reminderpush.ReminderProperties;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.reminderpush.dispatch.OutboundMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ public class DeliveryCircuit implements Processor {
         exchange.setProperty(DeliveryGateway.FAILED_ATTEMPTS,
                 exchange.getProperty(DeliveryGateway.FAILED_ATTEMPTS, 0, Integer.class) + 1);
         failedAttempts.incrementAndGet();
+        logFailure(exchange);
         if (failures.isPermanent(exchange)) {
             return;
         }
@@ -50,6 +52,32 @@ public class DeliveryCircuit implements Processor {
             openUntil = clock.millis() + coolDownMillis;
             LOG.warn("{} delivery attempts failed in a row; claiming pauses for {} ms", threshold, coolDownMillis);
         }
+    }
+
+    private final AtomicLong windowStart = new AtomicLong();
+    private final AtomicInteger loggedInWindow = new AtomicInteger();
+    private final AtomicLong suppressed = new AtomicLong();
+
+    /** One WARN line per failed attempt, with ids; beyond 50 a second the rest are counted and summarised. */
+    private void logFailure(Exchange exchange) {
+        long second = clock.millis() / 1000;
+        if (windowStart.getAndSet(second) != second) {
+            loggedInWindow.set(0);
+            long skipped = suppressed.getAndSet(0);
+            if (skipped > 0) {
+                LOG.warn("... and {} more failed delivery attempts not logged one by one", skipped);
+            }
+        }
+        if (loggedInWindow.incrementAndGet() > 50) {
+            suppressed.incrementAndGet();
+            return;
+        }
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.warn("Delivery attempt {} failed for message {} (user {}, channel {}): {}",
+                exchange.getProperty(DeliveryGateway.FAILED_ATTEMPTS), exchange.getProperty(DeliveryGateway.MESSAGE_ID),
+                exchange.getProperty(DeliveryGateway.MESSAGE, OutboundMessage.class).userId(),
+                exchange.getProperty(DeliveryGateway.CHANNEL), failure == null ? "unknown" : failure.getMessage());
     }
 
     public void recordSuccess() {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ public class ReminderMetrics {
     private final DistributionSummary claimBatch;
     private final Timer lateness;
     private final Map<String, Counter[]> byChannel = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadByReason = new ConcurrentHashMap<>();
 
     public ReminderMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -48,6 +50,9 @@ public class ReminderMetrics {
                 .description("Time from a reminder's due time to the message center accepting it")
                 .publishPercentiles(0.5, 0.9, 0.99).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+        // registered up front, so every series exists at 0 before it first moves (rates and alerts need that)
+        List.of("kafka", "http").forEach(this::channelCounters);
+        List.of("rejected", "retries_exhausted", "lease_expired").forEach(this::deadLetterCounter);
     }
 
     public void scheduled(boolean created) {
@@ -67,13 +72,22 @@ public class ReminderMetrics {
 
     /** One message accepted by the message center, carrying {@code reminders} reminders. */
     public void delivered(String channel, int reminders) {
-        Counter[] counters = byChannel.computeIfAbsent(channel, c -> new Counter[] {
+        Counter[] counters = channelCounters(channel);
+        counters[0].increment(reminders);
+        counters[1].increment();
+    }
+
+    private Counter[] channelCounters(String channel) {
+        return byChannel.computeIfAbsent(channel, c -> new Counter[] {
             Counter.builder("reminders.delivered").description("Reminders accepted by the message center")
                     .tag("channel", c).register(registry),
             Counter.builder("reminders.messages.sent").description("Messages accepted by the message center (after merging)")
                     .tag("channel", c).register(registry)});
-        counters[0].increment(reminders);
-        counters[1].increment();
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        return deadByReason.computeIfAbsent(reason, r -> Counter.builder("reminders.dead.lettered")
+                .description("Reminders moved to the dead letters").tag("reason", r).register(registry));
     }
 
     public void lateness(long millis) {
@@ -90,8 +104,9 @@ public class ReminderMetrics {
 
     /** {@code reason}: rejected, retries_exhausted or lease_expired. */
     public void deadLettered(String reason, long count) {
-        Counter.builder("reminders.dead.lettered").description("Reminders moved to the dead letters")
-                .tag("reason", reason).register(registry).increment(count);
+        if (count > 0) {
+            deadLetterCounter(reason).increment(count);
+        }
     }
 
     public void redriven(long count) {

@@ -19,6 +19,7 @@ import org.springframework.boot.SpringApplication;
  *   <li>{@code --local.mode=infra}: Redis and Kafka only, so bundle instances can come and go;</li>
  *   <li>{@code --local.mode=app}: the bundle only, against a Redis and Kafka already running;</li>
  *   <li>{@code --local.redis-port=6379}, {@code --local.kafka-port=9092}, {@code --server.port=8080}.</li>
+ *   <li>Hawtio at http://localhost:8080/actuator/hawtio without a login (unless {@code --hawtio.authenticationEnabled=true}).</li>
  * </ul>
  * Every other argument goes to Spring Boot as usual. It lives in test sources, so the production jar
  * neither contains nor starts embedded servers.
@@ -54,6 +55,9 @@ public final class LocalMode {
         springArgs.add("--spring.data.redis.port=" + redisPort);
         springArgs.add("--camel.component.kafka.brokers=127.0.0.1:" + kafkaPort);
         springArgs.add("--server.port=" + httpPort);
+        if (option(args, "hawtio.authenticationEnabled", null) == null) {
+            springArgs.add("--hawtio.authenticationEnabled=false"); // local mode: Hawtio without a login
+        }
         SpringApplication.run(ReminderPushApplication.class, springArgs.toArray(String[]::new));
     }
 
