@@ -58,6 +58,12 @@ class BacklogGaugesTest extends IntegrationTest {
     }
 
     @Test
+    void healthShowsRedisAndKafka() {
+        String health = new Http(port).get("/actuator/health").body();
+        assertThat(health).contains("\"redis\":{\"status\":\"UP\"", "\"kafka\":{\"status\":\"UP\"");
+    }
+
+    @Test
     void readinessGoesDownWhileRedisIsUnreachable() throws Exception {
         Http http = new Http(port);
         assertThat(http.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
