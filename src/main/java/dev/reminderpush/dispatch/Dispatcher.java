@@ -46,7 +46,6 @@ public class Dispatcher {
     private final String owner;
     private final MergeBuffer merge;
     private final AtomicLong claimSequence = new AtomicLong();
-    private final AtomicLong claimedTotal = new AtomicLong();
     private final ReentrantLock tickLock = new ReentrantLock();
     private volatile boolean stopping;
 
@@ -108,7 +107,6 @@ public class Dispatcher {
             if (result.busy()) {
                 return;
             }
-            claimedTotal.addAndGet(result.claimed().size());
             metrics.claimed(result.claimed().size());
             send(merge.add(shard, result.claimed()));
             if (!result.full()) {
@@ -122,11 +120,6 @@ public class Dispatcher {
                 }
             }
         }
-    }
-
-    /** Reminders this instance has claimed since it started. */
-    public long claimedTotal() {
-        return claimedTotal.get();
     }
 
     /** Reminders claimed and waiting in memory for merge siblings. */
