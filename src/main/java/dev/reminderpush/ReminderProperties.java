@@ -24,12 +24,16 @@ public record ReminderProperties(
         @DefaultValue("16KB") DataSize maxPayloadSize,
         @DefaultValue("10000") @Min(1) @Max(1_000_000) int maxBatchItems,
         @Valid @DefaultValue DueAt dueAt,
+        @Valid @DefaultValue Api api,
         @Valid @DefaultValue Ingest ingest,
         @Valid @DefaultValue Dispatch dispatch,
         @Valid @DefaultValue Delivery delivery) {
 
     /** How far from now a due time may lie before it is rejected as absurd. */
     public record DueAt(@DefaultValue("1h") Duration maxPast, @DefaultValue("400d") Duration maxFuture) {}
+
+    /** Limits on {@code /api/**} requests, per instance (ingest.RequestLimits). */
+    public record Api(@DefaultValue("8MB") DataSize maxRequestSize, @DefaultValue("0") @Min(0) int maxRequestsPerSecond) {}
 
     /**
      * The Kafka command topic and where commands that cannot be applied are parked. The routes read these

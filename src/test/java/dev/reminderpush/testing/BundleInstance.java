@@ -31,6 +31,10 @@ public final class BundleInstance implements AutoCloseable {
         return context.getBean(CamelContext.class);
     }
 
+    public int httpPort() {
+        return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
     public <T> T bean(Class<T> type) {
         return context.getBean(type);
     }

@@ -13,9 +13,21 @@ public final class Http {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String authorization;
 
     public Http(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, null);
+    }
+
+    private Http(String base, String authorization) {
+        this.base = base;
+        this.authorization = authorization;
+    }
+
+    /** The same client sending HTTP Basic credentials with every request. */
+    public Http as(String account, String key) {
+        return new Http(base, "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((account + ":" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     public HttpResponse<String> put(String path, String json) {
@@ -41,11 +53,14 @@ public final class Http {
         return send(HttpRequest.newBuilder(uri(path)).DELETE());
     }
 
-    private URI uri(String path) {
+    public URI uri(String path) {
         return URI.create(base + path);
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder request) {
+    public HttpResponse<String> send(HttpRequest.Builder request) {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         try {
             return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
