@@ -1,5 +1,7 @@
 package dev.reminderpush.bench;
 
+import dev.reminderpush.testing.BundleProcess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reminderpush.testing.EmbeddedKafka;

@@ -16,6 +16,14 @@ public final class EmbeddedRedis {
     private final RedisServer server;
 
     public EmbeddedRedis(int port) {
+        this(port, false);
+    }
+
+    /**
+     * @param durable {@code true}: every write is appended to the AOF and fsynced before Redis answers
+     *                ({@code appendfsync always}), so a restart keeps everything acknowledged
+     */
+    public EmbeddedRedis(int port, boolean durable) {
         this.port = port;
         try {
             Path dir = Files.createTempDirectory("reminder-push-redis-");
@@ -25,7 +33,8 @@ public final class EmbeddedRedis {
                     .bind("127.0.0.1")
                     .setting("dir " + dir)
                     .setting("save \"\"")
-                    .setting("appendonly no")
+                    .setting(durable ? "appendonly yes" : "appendonly no")
+                    .setting(durable ? "appendfsync always" : "appendfsync everysec")
                     .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

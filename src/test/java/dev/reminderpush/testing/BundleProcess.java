@@ -1,4 +1,4 @@
-package dev.reminderpush.bench;
+package dev.reminderpush.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,21 +14,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The real bundle, {@code java -Xmx512m -jar target/reminder-push.jar}, as its own process. */
-final class BundleProcess implements AutoCloseable {
+/**
+ * The real bundle, {@code java -Xmx512m -jar target/reminder-push.jar}, as its own process (benchmark and
+ * fault drills). Its output goes to {@code target/<logDir>/<name>.log}.
+ */
+public final class BundleProcess implements AutoCloseable {
 
-    static final Path JAR = Path.of("target", "reminder-push.jar");
+    public static final Path JAR = Path.of("target", "reminder-push.jar");
 
     private final Process process;
     private final int port;
     private final Path log;
 
-    BundleProcess(String name, int port, Map<String, String> properties) throws IOException {
+    public BundleProcess(String name, int port, Map<String, String> properties) throws IOException {
+        this("bench", name, port, properties);
+    }
+
+    public BundleProcess(String logDir, String name, int port, Map<String, String> properties) throws IOException {
         if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: run the benchmark with ./mvnw -Pbench verify");
+            throw new IllegalStateException(JAR + " is missing: run it through ./mvnw verify (after the package phase)");
         }
         this.port = port;
-        this.log = Path.of("target", "bench", name + ".log");
+        this.log = Path.of("target", logDir, name + ".log");
         Files.createDirectories(log.getParent());
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx512m"));
         String extraJvmArgs = System.getProperty("bench.bundle.jvm-args", "").replace("{name}", name);
@@ -40,23 +47,24 @@ final class BundleProcess implements AutoCloseable {
                 "--management.endpoints.web.exposure.include=health,metrics",
                 "--logging.level.org.apache.kafka=WARN"));
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** CPU seconds this process has used so far (user + system), from /proc. */
-    double cpuSeconds() {
+    public double cpuSeconds() {
         return BundleProcess.cpuSeconds(process.pid());
     }
 
-    static double cpuSeconds(long pid) {
+    public static double cpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -66,7 +74,7 @@ final class BundleProcess implements AutoCloseable {
         }
     }
 
-    void awaitReady(Duration atMost) throws InterruptedException {
+    public void awaitReady(Duration atMost) throws InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
@@ -87,6 +95,20 @@ final class BundleProcess implements AutoCloseable {
         throw new IllegalStateException("the bundle did not become ready within " + atMost + "; see " + log);
     }
 
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** kill -9: no shutdown hook, no graceful release of claims. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
@@ -95,7 +117,7 @@ final class BundleProcess implements AutoCloseable {
         }
     }
 
-    static String javaBinary() {
+    public static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     }

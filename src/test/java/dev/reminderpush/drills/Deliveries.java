@@ -1,0 +1,54 @@
+package dev.reminderpush.drills;
+
+import dev.reminderpush.testing.TopicReader.Received;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What reached the message center, per reminder: the messageId of every message that carried it. */
+final class Deliveries {
+
+    private final Map<String, List<String>> messageIdsByReminder = new HashMap<>();
+
+    Deliveries(List<Received> messages) {
+        for (Received message : messages) {
+            for (String id : message.reminderIds()) {
+                messageIdsByReminder.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(message.messageId());
+            }
+        }
+    }
+
+    Set<String> missingOf(Set<String> expected) {
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(messageIdsByReminder.keySet());
+        return missing;
+    }
+
+    /** Reminders that arrived more than once. */
+    Set<String> duplicated() {
+        Set<String> duplicated = new TreeSet<>();
+        messageIdsByReminder.forEach((id, messageIds) -> {
+            if (messageIds.size() > 1) {
+                duplicated.add(id);
+            }
+        });
+        return duplicated;
+    }
+
+    /** Duplicated reminders whose copies did not all carry one messageId (the center could not drop them). */
+    Set<String> duplicatedWithDifferentMessageIds() {
+        Set<String> differing = new TreeSet<>();
+        messageIdsByReminder.forEach((id, messageIds) -> {
+            if (messageIds.size() > 1 && Set.copyOf(messageIds).size() > 1) {
+                differing.add(id);
+            }
+        });
+        return differing;
+    }
+
+    int distinct() {
+        return messageIdsByReminder.size();
+    }
+}
