@@ -48,7 +48,7 @@ public final class BundleProcess implements AutoCloseable {
                 "--logging.level.org.apache.kafka=WARN"));
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectOutput(log.toFile()).start();
     }
 
     public int port() {

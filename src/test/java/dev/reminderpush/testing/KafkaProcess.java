@@ -29,6 +29,7 @@ public final class KafkaProcess implements AutoCloseable {
             dir = Files.createTempDirectory("reminder-push-kafka-");
             log = Path.of("target", "drills", name + ".log");
             Files.createDirectories(log.getParent());
+            Files.deleteIfExists(log);
             int controllerPort = TestInfrastructure.freePort();
             config = dir.resolve("server.properties");
             Files.writeString(config, String.join("\n",
