@@ -1,14 +1,21 @@
 package dev.reminderpush.store;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import java.util.List;
 import java.util.function.Supplier;
 import org.springframework.dao.DataAccessException;
 
 /**
- * Runs a Redis operation and turns "Redis is not there" into {@link StoreUnavailableException}. An error
- * that Redis itself answered (a script error, a wrong type) is a bug, not an outage, and passes through.
+ * Runs a Redis operation and turns "Redis is not there" into {@link StoreUnavailableException}: no
+ * connection, or an answer saying the data cannot be served right now (a cluster failing over, a server
+ * loading its data). Any other error that Redis answered (a script error, a wrong type) is a bug, not an
+ * outage, and passes through.
  */
 final class RedisFailures {
+
+    /** Error replies of a Redis that is (for the moment) unable to serve, not of a wrong command. */
+    private static final List<String> TRANSIENT_REPLIES =
+            List.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "READONLY", "NOREPLICAS", "BUSY");
 
     private RedisFailures() {}
 
@@ -25,8 +32,9 @@ final class RedisFailures {
 
     private static boolean answeredByRedis(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RedisCommandExecutionException) {
-                return true;
+            if (t instanceof RedisCommandExecutionException reply) {
+                String message = reply.getMessage() == null ? "" : reply.getMessage();
+                return TRANSIENT_REPLIES.stream().noneMatch(message::startsWith);
             }
         }
         return false;

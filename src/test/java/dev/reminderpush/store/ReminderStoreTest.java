@@ -19,11 +19,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.dao.DataAccessException;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
+import org.springframework.data.redis.core.script.RedisScript;
 
 class ReminderStoreTest extends IntegrationTest {
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final RedisScript<List<List<String>>> BOTH = (RedisScript) RedisScript.of(
+            "return {redis.call('ZRANGE', KEYS[1], 0, -1), redis.call('HKEYS', KEYS[2])}", List.class);
 
     @Autowired
     ReminderStore store;
@@ -160,17 +162,9 @@ class ReminderStoreTest extends IntegrationTest {
         Future<Integer> reader = pool.submit(() -> {
             int snapshots = 0;
             while (running.get()) {
-                List<Object> both = redis.execute(new SessionCallback<>() {
-                    @Override
-                    @SuppressWarnings({"unchecked", "rawtypes"})
-                    public List<Object> execute(RedisOperations operations) throws DataAccessException {
-                        operations.multi();
-                        operations.opsForZSet().range(keys.due(shard), 0, -1);
-                        operations.opsForHash().keys(keys.payload(shard));
-                        return operations.exec();
-                    }
-                });
-                assertThat(new HashSet<>((Set<?>) both.get(0))).isEqualTo(new HashSet<>((Set<?>) both.get(1)));
+                // one atomic read of both keys (a script: MULTI is not available on a Redis Cluster connection)
+                List<List<String>> both = redis.execute(BOTH, List.of(keys.due(shard), keys.payload(shard)));
+                assertThat(new HashSet<>(both.get(0))).isEqualTo(new HashSet<>(both.get(1)));
                 snapshots++;
             }
             return snapshots;

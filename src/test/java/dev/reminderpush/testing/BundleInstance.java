@@ -17,8 +17,7 @@ public final class BundleInstance implements AutoCloseable {
         TestInfrastructure infra = TestInfrastructure.get();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("server.port", "0");
-        all.put("spring.data.redis.host", "127.0.0.1");
-        all.put("spring.data.redis.port", Integer.toString(infra.redis().port()));
+        all.putAll(infra.redis().springProperties());
         all.put("camel.component.kafka.brokers", infra.kafkaBootstrapServers());
         all.put("camel.main.shutdown-timeout", "5");
         all.put("spring.jmx.enabled", "false"); // several instances share this JVM's MBean server

@@ -10,7 +10,7 @@ import redis.embedded.RedisServer;
  * A real redis-server (6.2, shipped inside com.github.codemonstur:embedded-redis) on a loopback port,
  * with its files in a temporary directory. Can be stopped and started again on the same port.
  */
-public final class EmbeddedRedis {
+public final class EmbeddedRedis implements TestRedis {
 
     private final int port;
     private final RedisServer server;
@@ -41,6 +41,12 @@ public final class EmbeddedRedis {
         }
     }
 
+    @Override
+    public java.util.Map<String, String> springProperties() {
+        return java.util.Map.of("spring.data.redis.host", "127.0.0.1", "spring.data.redis.port", Integer.toString(port));
+    }
+
+    @Override
     public EmbeddedRedis start() {
         try {
             server.start();
@@ -50,6 +56,7 @@ public final class EmbeddedRedis {
         return this;
     }
 
+    @Override
     public void stop() {
         try {
             server.stop();

@@ -24,8 +24,7 @@ public abstract class IntegrationTest {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         TestInfrastructure infra = TestInfrastructure.get();
-        registry.add("spring.data.redis.host", () -> "127.0.0.1");
-        registry.add("spring.data.redis.port", () -> infra.redis().port());
+        infra.redis().springProperties().forEach((key, value) -> registry.add(key, () -> value));
         registry.add("camel.component.kafka.brokers", infra::kafkaBootstrapServers);
     }
 

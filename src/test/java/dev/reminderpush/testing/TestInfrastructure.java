@@ -5,18 +5,22 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /**
- * One embedded Redis and one embedded Kafka broker per test JVM, started on first use on free ports and
+ * One embedded Redis (a server, or a Redis Cluster with {@link #CLUSTER}) and one embedded Kafka broker per test JVM, started on first use on free ports and
  * shared by every Spring test context (they are stopped when the JVM exits).
  */
 public final class TestInfrastructure {
 
     private static TestInfrastructure instance;
 
-    private final EmbeddedRedis redis;
+    /** {@code -Dreminders.test.redis=cluster} (Maven profile redis-cluster): a 6-node Redis Cluster. */
+    public static final boolean CLUSTER = "cluster".equals(System.getProperty("reminders.test.redis"));
+
+    private final TestRedis redis;
     private final EmbeddedKafka kafka;
 
     private TestInfrastructure() {
-        this.redis = new EmbeddedRedis(freePort()).start();
+        this.redis = CLUSTER ? new EmbeddedRedisCluster().start() : new EmbeddedRedis(freePort()).start();
+        System.out.println("[test-infrastructure] Redis: " + redis.springProperties());
         this.kafka = new EmbeddedKafka(0).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.stop();
@@ -31,7 +35,7 @@ public final class TestInfrastructure {
         return instance;
     }
 
-    public EmbeddedRedis redis() {
+    public TestRedis redis() {
         return redis;
     }
 
