@@ -1,7 +1,10 @@
 package dev.reminderpush.observability;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -13,17 +16,20 @@ import org.springframework.stereotype.Component;
 
 /**
  * Health contributor {@code kafka}: the brokers of {@code camel.component.kafka.brokers} answer a cluster
- * description within 3 s. Part of {@code /actuator/health}, not of readiness: with Kafka away the API
+ * description within 3 s, asked with the connection settings of Camel's kafka component (so TLS and SASL
+ * configured as {@code camel.component.kafka.*} apply here too). Part of {@code /actuator/health}, not of readiness: with Kafka away the API
  * still takes reminders and deliveries wait in Redis.
  */
 @Component("kafka")
 public class KafkaHealth implements HealthIndicator, DisposableBean {
 
     private final String brokers;
+    private final CamelContext camel;
     private volatile AdminClient admin;
 
-    public KafkaHealth(@Value("${camel.component.kafka.brokers}") String brokers) {
+    public KafkaHealth(@Value("${camel.component.kafka.brokers}") String brokers, CamelContext camel) {
         this.brokers = brokers;
+        this.camel = camel;
     }
 
     @Override
@@ -40,8 +46,17 @@ public class KafkaHealth implements HealthIndicator, DisposableBean {
         if (admin == null) {
             synchronized (this) {
                 if (admin == null) {
-                    admin = AdminClient.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000));
+                    Map<String, Object> config = new HashMap<>();
+                    camel.getComponent("kafka", KafkaComponent.class).getConfiguration().createProducerProperties()
+                            .forEach((key, value) -> {
+                                if (AdminClientConfig.configNames().contains(key.toString())) {
+                                    config.put(key.toString(), value);
+                                }
+                            });
+                    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+                    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+                    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+                    admin = AdminClient.create(config);
                 }
             }
         }

@@ -53,29 +53,34 @@ class KillDrillIT {
         return bundle;
     }
 
+    /** What a kill left behind: all that was scheduled, what the victim held, what had arrived. */
+    record Kill(Set<String> scheduled, Set<String> heldAtKill, long seenAtKill, long killedAt) {}
+
+    /** Loads the reminders through {@code loader}, kills {@code victim} once {@link #KILL_AFTER} arrived. */
+    private Kill killMidDrain(TopicReader reader, BundleProcess loader, BundleProcess victim, String victimId) throws Exception {
+        try {
+            Set<String> scheduled = DrillEnvironment.load(loader.port(), 0, REMINDERS, System.currentTimeMillis() + 3_000);
+            reader.readUntil(r -> reader.remindersReceived() >= KILL_AFTER, Duration.ofSeconds(60));
+            victim.kill();
+            Kill kill = new Kill(scheduled, DrillEnvironment.claimedBy(redis.port(), victimId), reader.remindersReceived(),
+                    System.currentTimeMillis());
+            DrillFigures.progress("killed " + victimId + " after " + kill.seenAtKill() + " reminders seen; it held "
+                    + kill.heldAtKill().size());
+            assertThat(kill.seenAtKill()).as("killed in the middle of draining").isLessThan(REMINDERS);
+            return kill;
+        } finally {
+            victim.close();
+        }
+    }
+
     @Test
     void killedWhileDrainingAndStartedAgain() throws Exception {
         try (TopicReader reader = new TopicReader(kafka.bootstrapServers(), "message-center-push")) {
-            BundleProcess first = bundle("kill-restart-1", "drill-a");
-            Set<String> scheduled;
-            Set<String> heldAtKill;
-            long seenAtKill;
-            try {
-                scheduled = DrillEnvironment.load(first.port(), 0, REMINDERS, System.currentTimeMillis() + 3_000);
-                reader.readUntil(r -> reader.remindersReceived() >= KILL_AFTER, Duration.ofSeconds(60));
-                first.kill();
-                seenAtKill = reader.remindersReceived();
-                heldAtKill = DrillEnvironment.claimedBy(redis.port(), "drill-a");
-            } finally {
-                first.close();
-            }
-            DrillFigures.progress("killed drill-a after " + seenAtKill + " reminders seen; it held " + heldAtKill.size());
-            assertThat(seenAtKill).as("killed in the middle of draining").isLessThan(REMINDERS);
-
+            BundleProcess only = bundle("kill-restart-1", "drill-a");
+            Kill kill = killMidDrain(reader, only, only, "drill-a");
             long restarted = System.currentTimeMillis();
             try (BundleProcess second = bundle("kill-restart-2", "drill-b")) {
-                Deliveries deliveries = awaitAll(reader, scheduled);
-                verify("kill -9 and restart (1 instance)", scheduled, heldAtKill, seenAtKill, deliveries,
+                verify("kill -9 and restart (1 instance)", kill, awaitAll(reader, kill.scheduled()),
                         System.currentTimeMillis() - restarted);
             }
         }
@@ -85,26 +90,10 @@ class KillDrillIT {
     void oneOfTwoInstancesKilledTheSurvivorTakesOver() throws Exception {
         try (TopicReader reader = new TopicReader(kafka.bootstrapServers(), "message-center-push");
                 BundleProcess survivor = bundle("kill-pair-survivor", "drill-s")) {
-            BundleProcess victim = bundle("kill-pair-victim", "drill-v");
-            Set<String> scheduled;
-            Set<String> heldAtKill;
-            long seenAtKill;
-            long killed;
-            try {
-                scheduled = DrillEnvironment.load(survivor.port(), 0, REMINDERS, System.currentTimeMillis() + 3_000);
-                reader.readUntil(r -> reader.remindersReceived() >= KILL_AFTER, Duration.ofSeconds(60));
-                victim.kill();
-                killed = System.currentTimeMillis();
-                seenAtKill = reader.remindersReceived();
-                heldAtKill = DrillEnvironment.claimedBy(redis.port(), "drill-v");
-            } finally {
-                victim.close();
-            }
-            DrillFigures.progress("killed drill-v after " + seenAtKill + " reminders seen; it held " + heldAtKill.size());
-            assertThat(seenAtKill).as("killed in the middle of draining").isLessThan(REMINDERS);
-            Deliveries deliveries = awaitAll(reader, scheduled);
+            Kill kill = killMidDrain(reader, survivor, bundle("kill-pair-victim", "drill-v"), "drill-v");
+            Deliveries deliveries = awaitAll(reader, kill.scheduled());
             assertThat(survivor.isAlive()).isTrue();
-            verify("kill -9 of 1 of 2 instances", scheduled, heldAtKill, seenAtKill, deliveries, System.currentTimeMillis() - killed);
+            verify("kill -9 of 1 of 2 instances", kill, deliveries, System.currentTimeMillis() - kill.killedAt());
         }
     }
 
@@ -121,10 +110,11 @@ class KillDrillIT {
         return new Deliveries(messages);
     }
 
-    private static void verify(String drill, Set<String> scheduled, Set<String> heldAtKill, long seenAtKill,
-            Deliveries deliveries, long recoveryMillis) {
+    private static void verify(String drill, Kill kill, Deliveries deliveries, long recoveryMillis) {
+        Set<String> scheduled = kill.scheduled();
+        Set<String> heldAtKill = kill.heldAtKill();
         Set<String> duplicated = deliveries.duplicated();
-        DrillFigures.record(drill, scheduled.size() + " scheduled, killed after " + seenAtKill + " seen, "
+        DrillFigures.record(drill, scheduled.size() + " scheduled, killed after " + kill.seenAtKill() + " seen, "
                 + heldAtKill.size() + " held by the killed process, " + deliveries.distinct() + " delivered, lost "
                 + deliveries.missingOf(scheduled).size() + ", duplicates " + duplicated.size()
                 + " (all from the killed process: " + heldAtKill.containsAll(duplicated) + ", same messageId: "
