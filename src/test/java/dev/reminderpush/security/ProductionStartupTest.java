@@ -8,7 +8,11 @@ import dev.reminderpush.testing.Http;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
+@ExtendWith(OutputCaptureExtension.class)
 class ProductionStartupTest {
 
     @Test
@@ -20,7 +24,7 @@ class ProductionStartupTest {
     }
 
     @Test
-    void readsCanBeOpen() {
+    void readsCanBeOpenAndKeysNeverReachTheLog(CapturedOutput output) {
         try (BundleInstance bundle = new BundleInstance(Map.of("spring.profiles.active", "production",
                 "reminders.dispatch.enabled", "false",
                 "reminders.security.reads", "open",
@@ -33,6 +37,9 @@ class ProductionStartupTest {
             assertThat(http.as("shop", "shop-key").put("/api/reminders/open-reads/s", reminder).statusCode()).isIn(200, 201);
             assertThat(http.get("/api/reminders/open-reads/s").statusCode()).isEqualTo(200);
             assertThat(http.get("/api/dead-letters").statusCode()).isEqualTo(401);
+            assertThat(http.as("shop", "wrong-key").get("/api/dead-letters").statusCode()).isEqualTo(401);
         }
+        assertThat(output.getAll()).contains("Started ").doesNotContain("shop-key").doesNotContain("wrong-key")
+                .doesNotContain("Using generated security password");
     }
 }
