@@ -26,7 +26,8 @@ import org.springframework.beans.factory.annotation.Autowired;
  * Drill: the HTTP message center answers only after 5.5 s for 15 s, with the documented 5 s timeout. Each
  * attempt times out after 5 s and is retried; Kafka-channel reminders falling due meanwhile still go out
  * on time (the HTTP pool waiting on the center starves neither the poller nor the other channel); after
- * the center recovers every HTTP reminder is delivered, none dead-lettered.
+ * the center recovers every HTTP reminder is delivered, none dead-lettered. With the default threshold the
+ * circuit opens after 20 failed attempts in a row and claiming resumes after the cool-down.
  */
 class SlowMessageCenterTest extends IntegrationTest {
 
@@ -96,6 +97,43 @@ class SlowMessageCenterTest extends IntegrationTest {
                 System.out.println("[drill] slow center: " + circuit.failedAttempts() + " attempts timed out, "
                         + center.requests().size() + " requests, retry gaps " + gaps.stream().mapToLong(Long::longValue).min().orElseThrow()
                         + ".." + gaps.stream().mapToLong(Long::longValue).max().orElseThrow() + " ms");
+            }
+        }
+    }
+
+    @Test
+    void withTheDefaultThresholdTheCircuitOpensThenClaimingResumes() throws Exception {
+        try (MessageCenterServer center = new MessageCenterServer()) {
+            long slowUntil = System.currentTimeMillis() + 12_000;
+            center.respondWith(request -> {
+                if (request.receivedAt() < slowUntil) {
+                    sleep(5_500);
+                }
+                return 200;
+            });
+            try (BundleInstance bundle = new BundleInstance(Map.of(
+                    "reminders.dispatch.enabled", "true",
+                    "reminders.dispatch.poll-interval-ms", "200",
+                    "reminders.dispatch.merge-window", "0",
+                    "reminders.delivery.default-channel", "http",
+                    "reminders.delivery.http.url", center.url(),
+                    "reminders.delivery.retry.max-retries", "3",
+                    "reminders.delivery.retry.initial-delay-ms", "200",
+                    "reminders.delivery.circuit.cool-down", "5s"))) {
+                List<Reminder> reminders = new ArrayList<>();
+                for (int i = 0; i < HTTP_REMINDERS; i++) {
+                    reminders.add(new Reminder(new ReminderId("circuit-" + i, "s"), Instant.now().plusMillis(500), "t", "b", null, null));
+                }
+                store.schedule(reminders);
+                DeliveryCircuit circuit = bundle.bean(DeliveryCircuit.class);
+                long deadline = System.currentTimeMillis() + 20_000;
+                while (!circuit.isOpen() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(circuit.isOpen()).as("open after 20 timed-out attempts in a row").isTrue();
+                assertThat(awaitHttp(center, slowUntil, Duration.ofSeconds(90))).hasSize(HTTP_REMINDERS);
+                assertThat(circuit.isOpen()).as("closed again after the cool-down").isFalse();
+                assertThat(redis.keys("reminders:{*}:dead")).isEmpty();
             }
         }
     }
