@@ -53,13 +53,7 @@ class SlowMessageCenterTest extends IntegrationTest {
                 // warm up: the first Kafka send of an instance also fetches metadata
                 store.schedule(List.of(new Reminder(new ReminderId("warm-up", "s"), Instant.now(), "t", "b", "kafka", null)));
                 reader.readUntil(m -> reader.remindersReceived() >= 1, Duration.ofSeconds(30));
-                long slowUntil = System.currentTimeMillis() + 15_000;
-                center.respondWith(request -> {
-                    if (request.receivedAt() < slowUntil) {
-                        sleep(5_500);
-                    }
-                    return 200;
-                });
+                long slowUntil = answerSlowly(center, 15_000);
                 long now = System.currentTimeMillis();
                 List<Reminder> reminders = new ArrayList<>();
                 for (int i = 0; i < HTTP_REMINDERS; i++) {
@@ -104,13 +98,7 @@ class SlowMessageCenterTest extends IntegrationTest {
     @Test
     void withTheDefaultThresholdTheCircuitOpensThenClaimingResumes() throws Exception {
         try (MessageCenterServer center = new MessageCenterServer()) {
-            long slowUntil = System.currentTimeMillis() + 12_000;
-            center.respondWith(request -> {
-                if (request.receivedAt() < slowUntil) {
-                    sleep(5_500);
-                }
-                return 200;
-            });
+            long slowUntil = answerSlowly(center, 12_000);
             try (BundleInstance bundle = new BundleInstance(Map.of(
                     "reminders.dispatch.enabled", "true",
                     "reminders.dispatch.poll-interval-ms", "200",
@@ -151,6 +139,18 @@ class SlowMessageCenterTest extends IntegrationTest {
             }
         }
         return delivered;
+    }
+
+    /** For the next {@code millis}, the center answers each request only after 5.5 s; returns when that ends. */
+    private static long answerSlowly(MessageCenterServer center, long millis) {
+        long slowUntil = System.currentTimeMillis() + millis;
+        center.respondWith(request -> {
+            if (request.receivedAt() < slowUntil) {
+                sleep(5_500);
+            }
+            return 200;
+        });
+        return slowUntil;
     }
 
     private static void sleep(long millis) {
