@@ -110,7 +110,9 @@ public class Dispatcher {
             metrics.claimed(result.claimed().size());
             send(merge.add(shard, result.claimed()));
             if (!result.full()) {
-                send(merge.settle(shard, clock.millis(), result.upcoming(), result.upcomingTruncated()));
+                // settle at the claim's "now": the look-ahead is relative to it, and a later clock could
+                // close a window whose last sibling fell due between the claim and this line
+                send(merge.settle(shard, now, result.upcoming(), result.upcomingTruncated()));
                 return;
             }
             if (clock.millis() >= deadline || merge.size() >= 10L * settings.batchSize()) {
