@@ -41,15 +41,7 @@ class SlowMessageCenterTest extends IntegrationTest {
     void slowCenterTimesOutRetriesAndDoesNotStarveThePoller() throws Exception {
         try (MessageCenterServer center = new MessageCenterServer();
                 TopicReader reader = TopicReader.messageCenter()) {
-            try (BundleInstance bundle = new BundleInstance(Map.of(
-                    "reminders.dispatch.enabled", "true",
-                    "reminders.dispatch.poll-interval-ms", "200",
-                    "reminders.dispatch.merge-window", "0",
-                    "reminders.delivery.default-channel", "http",
-                    "reminders.delivery.http.url", center.url(),
-                    "reminders.delivery.retry.max-retries", "3",
-                    "reminders.delivery.retry.initial-delay-ms", "200",
-                    "reminders.delivery.circuit.failure-threshold", "1000"))) {
+            try (BundleInstance bundle = httpBundle(center, "reminders.delivery.circuit.failure-threshold", "1000")) {
                 // warm up: the first Kafka send of an instance also fetches metadata
                 store.schedule(List.of(new Reminder(new ReminderId("warm-up", "s"), Instant.now(), "t", "b", "kafka", null)));
                 reader.readUntil(m -> reader.remindersReceived() >= 1, Duration.ofSeconds(30));
@@ -99,15 +91,7 @@ class SlowMessageCenterTest extends IntegrationTest {
     void withTheDefaultThresholdTheCircuitOpensThenClaimingResumes() throws Exception {
         try (MessageCenterServer center = new MessageCenterServer()) {
             long slowUntil = answerSlowly(center, 12_000);
-            try (BundleInstance bundle = new BundleInstance(Map.of(
-                    "reminders.dispatch.enabled", "true",
-                    "reminders.dispatch.poll-interval-ms", "200",
-                    "reminders.dispatch.merge-window", "0",
-                    "reminders.delivery.default-channel", "http",
-                    "reminders.delivery.http.url", center.url(),
-                    "reminders.delivery.retry.max-retries", "3",
-                    "reminders.delivery.retry.initial-delay-ms", "200",
-                    "reminders.delivery.circuit.cool-down", "5s"))) {
+            try (BundleInstance bundle = httpBundle(center, "reminders.delivery.circuit.cool-down", "5s")) {
                 List<Reminder> reminders = new ArrayList<>();
                 for (int i = 0; i < HTTP_REMINDERS; i++) {
                     reminders.add(new Reminder(new ReminderId("circuit-" + i, "s"), Instant.now().plusMillis(500), "t", "b", null, null));
@@ -139,6 +123,19 @@ class SlowMessageCenterTest extends IntegrationTest {
             }
         }
         return delivered;
+    }
+
+    /** A polling instance whose default channel is HTTP to {@code center}, with one more setting. */
+    private static BundleInstance httpBundle(MessageCenterServer center, String key, String value) {
+        return new BundleInstance(Map.of(
+                "reminders.dispatch.enabled", "true",
+                "reminders.dispatch.poll-interval-ms", "200",
+                "reminders.dispatch.merge-window", "0",
+                "reminders.delivery.default-channel", "http",
+                "reminders.delivery.http.url", center.url(),
+                "reminders.delivery.retry.max-retries", "3",
+                "reminders.delivery.retry.initial-delay-ms", "200",
+                key, value));
     }
 
     /** For the next {@code millis}, the center answers each request only after 5.5 s; returns when that ends. */
