@@ -1,7 +1,7 @@
 -- ack.lua: the message center accepted these reminders; forget them, except newer revisions.
 --
 -- KEYS[1]  <prefix>:{<shard>}:due       sorted set of scheduled reminder ids
--- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload ({"rev":N,...})
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content>
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry
 -- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>"
 -- KEYS[5]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries
@@ -21,7 +21,7 @@ for i = 1, #ARGV, 3 do
     redis.call('HDEL', KEYS[4], id)
   end
   local payload = redis.call('HGET', KEYS[2], id)
-  if payload and string.match(payload, '^{"rev":(%d+)') == rev then
+  if payload and string.match(payload, '^(%d+)|') == rev then
     redis.call('HDEL', KEYS[2], id)
     redis.call('ZREM', KEYS[1], id)
     redis.call('HDEL', KEYS[5], id)

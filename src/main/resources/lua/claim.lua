@@ -1,31 +1,35 @@
 -- claim.lua: claim due reminders of ONE shard for delivery, atomically, under the shard's drain lease.
 --
 -- KEYS[1]  <prefix>:{<shard>}:due       sorted set, reminder id -> due epoch millis
--- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload ({"rev":N,...})
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content>
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry epoch millis
 -- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>" of the live claim
 -- KEYS[5]  <prefix>:{<shard>}:drainer   string, the instance draining this shard now (expires)
--- ARGV[1]  now (epoch millis)            ARGV[2]  most entries to claim
--- ARGV[3]  lease expiry (epoch millis)   ARGV[4]  claim id, unique per call
--- ARGV[5]  owner (instance id)           ARGV[6]  drain lease time to live (millis)
--- ARGV[7]  merge window (millis, 0 = no look-ahead)
--- ARGV[8]  most entries to scan for the look-ahead
+-- ARGV[1]  most entries to claim          ARGV[2]  lease (millis from now)
+-- ARGV[3]  claim id, unique per call      ARGV[4]  owner (instance id)
+-- ARGV[5]  drain lease time to live (millis)
+-- ARGV[6]  merge window (millis, 0 = no look-ahead)
+-- ARGV[7]  most entries to scan for the look-ahead
 --
--- If another owner holds the drain lease, nothing happens and {'busy'} comes back. Otherwise the
--- lease is taken or extended, up to ARGV[2] entries with score <= now move from due to inflight
--- (with the lease expiry as score) and are returned with their payloads. When fewer than ARGV[2]
--- came back, the shard is drained: the drain lease is released, and the users that have reminders
--- due within the merge window after now are returned, so the dispatcher can hold a claimed
--- reminder for a sibling that is about to fall due.
+-- "Now" is Redis server time, one clock for the whole fleet: an instance whose own clock runs ahead can
+-- neither claim early nor shorten a lease. If another owner holds the drain lease, nothing happens and
+-- {'busy', now} comes back. Otherwise the lease is taken or extended, up to ARGV[1] entries with
+-- score <= now move from due to inflight (score = now + lease) and are returned with their payloads.
+-- When fewer than ARGV[1] came back, the shard is drained: the drain lease is released, and the users
+-- that have reminders due within the merge window after now are returned, so the dispatcher can hold a
+-- claimed reminder for a sibling that is about to fall due.
 --
--- Returns {'ok', {id, due score, payload, ...}, {user id, earliest due within window, ...}, truncated (0/1)}
+-- Returns {'ok', now, {id, due score, payload, ...}, {user id, earliest due within window, ...}, truncated (0/1)}
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local owner = redis.call('GET', KEYS[5])
-if owner and owner ~= ARGV[5] then
-  return {'busy'}
+if owner and owner ~= ARGV[4] then
+  return {'busy', now}
 end
-redis.call('SET', KEYS[5], ARGV[5], 'PX', ARGV[6])
+redis.call('SET', KEYS[5], ARGV[4], 'PX', ARGV[5])
 
-local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local limit = tonumber(ARGV[1])
+local expiry = now + tonumber(ARGV[2])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
 local taken = #due / 2
 local claimed, leases, claims = {}, {}, {}
@@ -33,10 +37,10 @@ for i = 1, #due, 2 do
   local id = due[i]
   local payload = redis.call('HGET', KEYS[2], id)
   if payload then -- always true while writers keep payload and due entry together
-    leases[#leases + 1] = ARGV[3]
+    leases[#leases + 1] = expiry
     leases[#leases + 1] = id
     claims[#claims + 1] = id
-    claims[#claims + 1] = string.match(payload, '^{"rev":(%d+)') .. '|' .. ARGV[4]
+    claims[#claims + 1] = string.match(payload, '^(%d+)|') .. '|' .. ARGV[3]
     claimed[#claimed + 1] = id
     claimed[#claimed + 1] = due[i + 1]
     claimed[#claimed + 1] = payload
@@ -54,7 +58,7 @@ end
 local ahead, truncated = {}, 0
 if taken < limit then
   redis.call('DEL', KEYS[5])
-  local window, scan = tonumber(ARGV[7]), tonumber(ARGV[8])
+  local window, scan = tonumber(ARGV[6]), tonumber(ARGV[7])
   if window > 0 then
     local soon = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, now + window, 'WITHSCORES', 'LIMIT', 0, scan)
     if #soon / 2 >= scan then
@@ -71,4 +75,4 @@ if taken < limit then
     end
   end
 end
-return {'ok', claimed, ahead, truncated}
+return {'ok', now, claimed, ahead, truncated}

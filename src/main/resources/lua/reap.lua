@@ -1,41 +1,47 @@
 -- reap.lua: return reminders whose lease expired to the due set; dead-letter the ones that keep expiring.
 --
 -- KEYS[1]  <prefix>:{<shard>}:due       sorted set of scheduled reminder ids
--- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload ({"rev":N,...,"dueAt":N,...})
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content>
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry
 -- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>"
 -- KEYS[5]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries of the current revision
 -- KEYS[6]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
 -- KEYS[7]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
--- ARGV[1]  now (epoch millis)   ARGV[2]  most expired leases to handle   ARGV[3]  lease expiries allowed
+-- ARGV[1]  most expired leases to handle   ARGV[2]  lease expiries allowed
 --
--- An expired claim whose payload still has the claimed revision counts one lease expiry: below the
--- allowance it goes back to due with its original due time (so it is claimed at once and its lateness
--- stays honest); at the allowance it becomes a dead letter, so a reminder that crashes its dispatcher
--- cannot crash-loop the fleet. A claim whose reminder was cancelled, acknowledged or re-scheduled
--- meanwhile is simply dropped.
+-- A lease has expired when Redis server time passed it (the same clock that set it in claim.lua, so an
+-- instance whose own clock runs ahead cannot end other instances' leases early). An expired claim whose
+-- payload still has the claimed revision counts one lease expiry: below the allowance it goes back to
+-- due with its original due time (so it is claimed at once and its lateness stays honest); at the
+-- allowance it becomes a dead letter, so a reminder that crashes its dispatcher cannot crash-loop the
+-- fleet. A claim whose reminder was cancelled, acknowledged or re-scheduled meanwhile is simply dropped.
+-- Dead-letter record: failure JSON, newline, payload (see dead-letter.lua).
 --
 -- Returns {requeued, dead-lettered}.
-local now = tonumber(ARGV[1])
-local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 local requeued, dead = 0, 0
 for _, id in ipairs(expired) do
   local claim = redis.call('HGET', KEYS[4], id)
   redis.call('ZREM', KEYS[3], id)
   redis.call('HDEL', KEYS[4], id)
   local payload = redis.call('HGET', KEYS[2], id)
-  if payload and claim and string.match(payload, '^{"rev":(%d+)') == string.match(claim, '^(%d+)|')
-      and not redis.call('ZSCORE', KEYS[1], id) then
+  local rev, due
+  if payload then
+    rev, due = string.match(payload, '^(%d+)|(%d+)|')
+  end
+  if claim and rev and rev == string.match(claim, '^(%d+)|') and not redis.call('ZSCORE', KEYS[1], id) then
     local attempts = redis.call('HINCRBY', KEYS[5], id, 1)
-    if attempts >= tonumber(ARGV[3]) then
+    if attempts >= tonumber(ARGV[2]) then
       redis.call('HSET', KEYS[6], id, '{"deadAt":' .. now .. ',"reason":"lease_expired","error":"lease expired '
-          .. attempts .. ' times without an acknowledgement","attempts":' .. attempts .. ',"payload":' .. payload .. '}')
+          .. attempts .. ' times without an acknowledgement","attempts":' .. attempts .. '}\n' .. payload)
       redis.call('ZADD', KEYS[7], now, id)
       redis.call('HDEL', KEYS[2], id)
       redis.call('HDEL', KEYS[5], id)
       dead = dead + 1
     else
-      redis.call('ZADD', KEYS[1], string.match(payload, '"dueAt":(%d+)'), id)
+      redis.call('ZADD', KEYS[1], due, id)
       requeued = requeued + 1
     end
   end

@@ -1,18 +1,20 @@
--- redrive.lua: send dead letters again: back to the due set, due now.
+-- redrive.lua: send dead letters again: back to the due set, due now (Redis server time).
 --
 -- KEYS[1]  <prefix>:{<shard>}:due       sorted set of scheduled reminder ids
--- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content>
 -- KEYS[3]  <prefix>:{<shard>}:rev       revision counter of the shard
 -- KEYS[4]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries
--- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> {...,"payload":<payload>} (payload last)
+-- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> failure JSON, newline, payload
 -- KEYS[6]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
--- ARGV[1]  now (epoch millis), then the reminder ids
+-- ARGV     the reminder ids
 --
 -- The payload gets a new revision, so no late acknowledgement of the failed copy can remove it.
 -- A dead letter whose reminder was scheduled again meanwhile is dropped, not redriven: the newer
 -- subscription wins. Returns, per id: 1 redriven, 2 superseded by a newer schedule, 0 unknown.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
-for i = 2, #ARGV do
+for i = 1, #ARGV do
   local id = ARGV[i]
   local record = redis.call('HGET', KEYS[5], id)
   if not record then
@@ -23,11 +25,11 @@ for i = 2, #ARGV do
     if redis.call('HEXISTS', KEYS[2], id) == 1 then
       out[#out + 1] = 2
     else
-      local payload = string.match(record, ',"payload":({.*})}$')
+      local payload = string.sub(record, string.find(record, '\n', 1, true) + 1)
+      local envelope = string.find(payload, '|', 1, true) -- the end of the old revision
       local rev = redis.call('INCR', KEYS[3])
-      payload = string.gsub(payload, '^{"rev":%d+', '{"rev":' .. rev, 1)
-      redis.call('HSET', KEYS[2], id, payload)
-      redis.call('ZADD', KEYS[1], ARGV[1], id)
+      redis.call('HSET', KEYS[2], id, rev .. string.sub(payload, envelope))
+      redis.call('ZADD', KEYS[1], now, id)
       redis.call('HDEL', KEYS[4], id)
       out[#out + 1] = 1
     end

@@ -1,7 +1,7 @@
--- release.lua: give claimed but unsent reminders back to the due set (graceful shutdown).
+-- release.lua: give claimed but unsent reminders back to the due set (graceful shutdown, abandoned drain).
 --
 -- KEYS[1]  <prefix>:{<shard>}:due       sorted set of scheduled reminder ids
--- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload ({"rev":N,...})
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content>
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry
 -- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>"
 -- ARGV     quadruples: reminder id, claimed revision, claim id, due epoch millis
@@ -16,7 +16,7 @@ for i = 1, #ARGV, 4 do
     redis.call('ZREM', KEYS[3], id)
     redis.call('HDEL', KEYS[4], id)
     local payload = redis.call('HGET', KEYS[2], id)
-    if payload and string.match(payload, '^{"rev":(%d+)') == rev then
+    if payload and string.match(payload, '^(%d+)|') == rev then
       redis.call('ZADD', KEYS[1], 'NX', due, id)
       back = back + 1
     end

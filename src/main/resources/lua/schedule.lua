@@ -1,27 +1,30 @@
 -- schedule.lua: schedule or replace reminders of ONE shard, atomically.
 --
 -- KEYS[1]  <prefix>:{<shard>}:due       sorted set, member = reminder id, score = due epoch millis
--- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content JSON>
 -- KEYS[3]  <prefix>:{<shard>}:rev       counter, last revision handed out in this shard
 -- KEYS[4]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries of the current revision
 -- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
 -- KEYS[6]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
--- ARGV     triples: reminder id, due epoch millis, payload JSON object WITHOUT "rev"
---          (the caller's JSON always starts with '{' followed by a field)
+-- ARGV     quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
+--          (id, due and channel validated by the caller: no '|' in any of them)
 --
--- Each reminder gets the shard's next revision, stored first in its payload as {"rev":N,...}, so an
--- acknowledgement carrying an older revision can tell that it must not delete this copy. A new
--- revision starts with no lease expiries and supersedes a dead letter of the same id.
--- Payload and due entry are written in the same script: no reader ever sees one without the other.
--- A copy of the reminder that a dispatcher claimed earlier stays in flight; its acknowledgement
--- will not touch this newer revision.
+-- Each reminder gets the shard's next revision, stored first in its payload's envelope, so an
+-- acknowledgement carrying an older revision can tell that it must not delete this copy. The envelope
+-- is written here, in front of the content, and read by position only: nothing in the content can pose
+-- as an envelope field. "scheduled at" is Redis server time. A new revision starts with no lease
+-- expiries and supersedes a dead letter of the same id. Payload and due entry are written in the same
+-- script: no reader ever sees one without the other. A copy that a dispatcher claimed earlier stays in
+-- flight; its acknowledgement will not touch this newer revision.
 --
--- Returns a flat array: for each triple, 1 if the reminder is new or 0 if it replaced one, then its revision.
+-- Returns a flat array: for each quadruple, 1 if the reminder is new or 0 if it replaced one, then its revision.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
-for i = 1, #ARGV, 3 do
-  local id, due, json = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+for i = 1, #ARGV, 4 do
+  local id, due, channel, content = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local rev = redis.call('INCR', KEYS[3])
-  local created = redis.call('HSET', KEYS[2], id, '{"rev":' .. rev .. ',' .. string.sub(json, 2))
+  local created = redis.call('HSET', KEYS[2], id, rev .. '|' .. due .. '|' .. channel .. '|' .. now .. '|' .. content)
   redis.call('ZADD', KEYS[1], due, id)
   redis.call('HDEL', KEYS[4], id)
   redis.call('HDEL', KEYS[5], id)

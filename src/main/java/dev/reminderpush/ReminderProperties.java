@@ -69,7 +69,9 @@ public record ReminderProperties(
             @Valid Kafka kafka,
             @Valid Http http,
             @Valid Retry retry,
-            @Valid @DefaultValue Circuit circuit) {
+            @Valid @DefaultValue Circuit circuit,
+            @DefaultValue("900KB") DataSize maxMessageBytes,
+            @DefaultValue("100") @Min(1) @Max(100_000) int maxRemindersPerMessage) {
 
         /** {@code timeoutMs} bounds one send attempt (Kafka's delivery.timeout.ms), {@code requestTimeoutMs} one request. */
         public record Kafka(@NotBlank String topic, @Min(100) long timeoutMs, @Min(50) long requestTimeoutMs) {}

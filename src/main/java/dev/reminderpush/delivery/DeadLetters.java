@@ -6,7 +6,6 @@ import dev.reminderpush.dispatch.OutboundMessage;
 import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +22,11 @@ public class DeadLetters {
 
     private final DispatchStore store;
     private final ObjectMapper mapper;
-    private final Clock clock;
     private final ReminderMetrics metrics;
 
-    public DeadLetters(DispatchStore store, ObjectMapper mapper, Clock clock, ReminderMetrics metrics) {
+    public DeadLetters(DispatchStore store, ObjectMapper mapper, ReminderMetrics metrics) {
         this.store = store;
         this.mapper = mapper;
-        this.clock = clock;
         this.metrics = metrics;
     }
 
@@ -50,7 +47,7 @@ public class DeadLetters {
         List<DispatchStore.Failure> failures = message.reminders().stream()
                 .map(r -> new DispatchStore.Failure(r, failureFields)).toList();
         int shard = message.reminders().get(0).shard(); // one user, one shard
-        long written = store.deadLetter(shard, clock.millis(), failures);
+        long written = store.deadLetter(shard, failures);
         metrics.deadLettered((String) fields.get("reason"), written);
         LOG.warn("Dead-lettered message {} for user {} ({} reminders: {}) after {} attempts: {}", message.messageId(),
                 message.userId(), failures.size(), message.reminders().stream().map(ClaimedReminder::id).toList(),

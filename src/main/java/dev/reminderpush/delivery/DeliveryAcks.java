@@ -2,9 +2,9 @@ package dev.reminderpush.delivery;
 
 import dev.reminderpush.dispatch.OutboundMessage;
 import dev.reminderpush.observability.ReminderMetrics;
-import java.time.Clock;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
+import dev.reminderpush.store.FleetClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ public class DeliveryAcks implements Processor, DisposableBean {
     private final DispatchStore store;
     private final DeliveryCircuit circuit;
     private final ReminderMetrics metrics;
-    private final Clock clock;
+    private final FleetClock clock;
     private final ConcurrentLinkedQueue<ClaimedReminder> pending = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "reminder-acks");
@@ -44,7 +44,7 @@ public class DeliveryAcks implements Processor, DisposableBean {
     });
     private long lastWarning;
 
-    public DeliveryAcks(DispatchStore store, DeliveryCircuit circuit, ReminderMetrics metrics, Clock clock) {
+    public DeliveryAcks(DispatchStore store, DeliveryCircuit circuit, ReminderMetrics metrics, FleetClock clock) {
         this.store = store;
         this.circuit = circuit;
         this.metrics = metrics;
@@ -61,7 +61,7 @@ public class DeliveryAcks implements Processor, DisposableBean {
     public void delivered(OutboundMessage message) {
         circuit.recordSuccess();
         pending.addAll(message.reminders());
-        long now = clock.millis();
+        long now = clock.millis(); // Redis time, the clock of the due times
         metrics.delivered(message.channel(), message.reminders().size());
         if (LOG.isDebugEnabled()) {
             LOG.debug("Delivered message {} for user {} over {}: {}", message.messageId(), message.userId(), message.channel(),

@@ -42,6 +42,8 @@ public class DeliveryGateway {
     private final CamelContext camel;
     private final MessageCodec codec;
     private final int maxInFlight;
+    private final int maxRemindersPerMessage;
+    private final long maxMessageBytes;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService threads;
     private volatile AsyncProducer producer;
@@ -50,6 +52,8 @@ public class DeliveryGateway {
         this.camel = camel;
         this.codec = codec;
         this.maxInFlight = properties.dispatch().maxInFlight();
+        this.maxRemindersPerMessage = properties.delivery().maxRemindersPerMessage();
+        this.maxMessageBytes = properties.delivery().maxMessageBytes().toBytes();
         AtomicInteger number = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(properties.delivery().deliveryThreads(), r -> {
             Thread thread = new Thread(r, "delivery-" + number.incrementAndGet());
@@ -90,17 +94,27 @@ public class DeliveryGateway {
         inFlight.addAndGet(reminders);
         try {
             threads.execute(() -> {
-                OutboundMessage message = pending.withId();
-                Exchange exchange = new DefaultExchange(camel);
-                exchange.setProperty(MESSAGE, message);
-                exchange.setProperty(CHANNEL, message.channel());
-                exchange.setProperty(MESSAGE_ID, message.messageId());
-                exchange.getMessage().setHeader(KafkaConstants.KEY, message.userId());
-                exchange.getMessage().setBody(codec.render(message));
-                producer().process(exchange, doneSync -> done(message, exchange));
+                for (OutboundMessage part : pending.split(maxRemindersPerMessage, maxMessageBytes)) {
+                    deliver(part.withId());
+                }
             });
         } catch (RejectedExecutionException e) { // shutting down: the lease will bring the message back
             inFlight.addAndGet(-reminders);
+        }
+    }
+
+    private void deliver(OutboundMessage message) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(MESSAGE, message);
+        exchange.setProperty(CHANNEL, message.channel());
+        exchange.setProperty(MESSAGE_ID, message.messageId());
+        exchange.getMessage().setHeader(KafkaConstants.KEY, message.userId());
+        try {
+            exchange.getMessage().setBody(codec.render(message));
+            producer().process(exchange, doneSync -> done(message, exchange));
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+            done(message, exchange);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.ClaimResult;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
+import dev.reminderpush.store.FleetClock;
 import dev.reminderpush.store.ShardFunction;
 import dev.reminderpush.store.StoreUnavailableException;
 import java.time.Clock;
@@ -43,6 +44,7 @@ public class Dispatcher {
     private final ShardFunction shards;
     private final ReminderProperties.Dispatch settings;
     private final Clock clock;
+    private final FleetClock fleetClock;
     private final String owner;
     private final MergeBuffer merge;
     private final AtomicLong claimSequence = new AtomicLong();
@@ -50,7 +52,7 @@ public class Dispatcher {
     private volatile boolean stopping;
 
     public Dispatcher(DispatchStore store, DeliveryGateway gateway, DeliveryCircuit circuit, ClaimingSwitch claiming,
-            ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, InstanceId instanceId) {
+            ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, FleetClock fleetClock, InstanceId instanceId) {
         this.store = store;
         this.gateway = gateway;
         this.circuit = circuit;
@@ -59,6 +61,12 @@ public class Dispatcher {
         this.shards = shards;
         this.settings = properties.dispatch();
         this.clock = clock;
+        this.fleetClock = fleetClock;
+        if (settings.maxInFlight() < settings.batchSize()) {
+            throw new IllegalStateException("reminders.dispatch.max-in-flight (" + settings.maxInFlight()
+                    + ") must be at least reminders.dispatch.batch-size (" + settings.batchSize()
+                    + "): the poller waits for room for a whole batch before it claims");
+        }
         this.owner = instanceId.value();
         String defaultChannel = properties.delivery().defaultChannel();
         this.merge = new MergeBuffer(settings.mergeWindow().toMillis(), settings.pollIntervalMs() + settings.drainLease().toMillis(),
@@ -79,47 +87,60 @@ public class Dispatcher {
                     drain((first + i) % count, deadline);
                 }
             }
-            send(merge.expired(clock.millis()));
+            send(merge.expired(fleetClock.millis()));
         } finally {
             tickLock.unlock();
         }
     }
 
+    /**
+     * Drains one shard. Whatever way the drain ends (shard drained, tick budget spent, no room, the shard
+     * taken over by another instance, Redis unavailable, any exception), nothing it claimed stays in the
+     * merge buffer beyond the documented merge bound: only a drain that saw the shard empty may hold groups
+     * for siblings, and then only until their hold runs out.
+     */
     private void drain(int shard, long deadline) {
+        boolean settled = false;
+        try {
+            settled = claimUntilDrained(shard, deadline);
+        } catch (StoreUnavailableException e) {
+            LOG.warn("Shard {}: claim failed, trying again next tick: {}", shard, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("Shard {}: drain failed; what it claimed is sent now", shard, e);
+        } finally {
+            if (!settled) {
+                send(merge.flush(shard));
+            }
+        }
+    }
+
+    /** Claims while claims come back full; true when the shard was drained and its groups settled. */
+    private boolean claimUntilDrained(int shard, long deadline) {
         while (true) {
             // wait for room for a whole batch: claiming in dribbles would cost a Redis call per few reminders
             int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), deadline) - merge.size());
             if (room <= 0) {
-                send(merge.flush(shard)); // in flight stays full until the tick budget ends: stop waiting for siblings
-                return;
+                return false; // in flight stays full until the tick budget ends: stop waiting for siblings
             }
-            long now = clock.millis();
-            ClaimResult result;
-            try {
-                result = store.claim(shard, new DispatchStore.ClaimRequest(now, room, now + settings.lease().toMillis(),
-                        owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
-                        settings.mergeWindow().toMillis(), settings.lookAheadLimit()));
-            } catch (StoreUnavailableException e) {
-                LOG.warn("Shard {}: claim failed, trying again next tick: {}", shard, e.getMessage());
-                send(merge.flush(shard));
-                return;
-            }
+            ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(room, settings.lease().toMillis(),
+                    owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
+                    settings.mergeWindow().toMillis(), settings.lookAheadLimit()));
             if (result.busy()) {
-                return;
+                return false; // another instance drains it now (perhaps our drain lease ran out while we waited)
             }
             metrics.claimed(result.claimed().size());
             send(merge.add(shard, result.claimed()));
             if (!result.full()) {
-                // settle at the claim's "now": the look-ahead is relative to it, and a later clock could
-                // close a window whose last sibling fell due between the claim and this line
-                send(merge.settle(shard, now, result.upcoming(), result.upcomingTruncated()));
-                return;
+                // settle at the claim's own time (Redis time): the look-ahead is relative to it, and a later
+                // reading could close a window whose last sibling fell due between the claim and this line
+                send(merge.settle(shard, result.now(), result.upcoming(), result.upcomingTruncated()));
+                return true;
             }
-            if (clock.millis() >= deadline || merge.size() >= 10L * settings.batchSize()) {
-                send(merge.flush(shard)); // the rest of this shard waits for the next tick
-                if (clock.millis() >= deadline) {
-                    return;
-                }
+            if (clock.millis() >= deadline) {
+                return false; // the rest of this shard waits for the next tick
+            }
+            if (merge.size() >= 10L * settings.batchSize()) {
+                send(merge.flush(shard));
             }
         }
     }

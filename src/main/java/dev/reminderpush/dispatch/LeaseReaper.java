@@ -4,7 +4,6 @@ import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.DispatchStore;
 import dev.reminderpush.store.ShardFunction;
-import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -21,15 +20,13 @@ public class LeaseReaper {
 
     private final DispatchStore store;
     private final ShardFunction shards;
-    private final Clock clock;
     private final int maxLeaseExpiries;
     private final ReminderMetrics metrics;
 
-    public LeaseReaper(DispatchStore store, ShardFunction shards, Clock clock, ReminderProperties properties,
+    public LeaseReaper(DispatchStore store, ShardFunction shards, ReminderProperties properties,
             ReminderMetrics metrics) {
         this.store = store;
         this.shards = shards;
-        this.clock = clock;
         this.maxLeaseExpiries = properties.dispatch().maxLeaseExpiries();
         this.metrics = metrics;
     }
@@ -40,7 +37,7 @@ public class LeaseReaper {
         for (int shard = 0; shard < shards.shardCount(); shard++) {
             DispatchStore.Reaped reaped;
             do {
-                reaped = store.reap(shard, clock.millis(), PER_CALL, maxLeaseExpiries);
+                reaped = store.reap(shard, PER_CALL, maxLeaseExpiries);
                 requeued += reaped.requeued();
                 dead += reaped.deadLettered();
             } while (reaped.requeued() + reaped.deadLettered() >= PER_CALL);

@@ -4,6 +4,8 @@ import dev.reminderpush.store.ClaimedReminder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -21,6 +23,54 @@ public record OutboundMessage(String messageId, String userId, String channel, L
     /** The same message with its id computed (the gateway does it on a delivery thread, not the poller). */
     public OutboundMessage withId() {
         return messageId != null ? this : new OutboundMessage(messageId(reminders), userId, channel, reminders);
+    }
+
+    /**
+     * This message cut into messages of at most {@code maxReminders} reminders and about {@code maxBytes}
+     * bytes of JSON each (estimated from the stored content, UTF-8), in due order, so that a user with many
+     * big reminders due together is never one message the channel refuses. A single reminder is never
+     * cut. The parts have ids of their own (the id covers exactly the reminders it carries).
+     */
+    public List<OutboundMessage> split(int maxReminders, long maxBytes) {
+        if (reminders.size() == 1) {
+            return List.of(this);
+        }
+        List<ClaimedReminder> sorted = new ArrayList<>(reminders);
+        sorted.sort(Comparator.comparingLong(ClaimedReminder::dueMillis));
+        List<OutboundMessage> parts = new ArrayList<>(1);
+        List<ClaimedReminder> part = new ArrayList<>();
+        long bytes = MESSAGE_OVERHEAD + userId.length();
+        for (ClaimedReminder reminder : sorted) {
+            long size = REMINDER_OVERHEAD + 2L * reminder.id().toString().length() + utf8Length(reminder.content());
+            if (!part.isEmpty() && (part.size() >= maxReminders || bytes + size > maxBytes)) {
+                parts.add(new OutboundMessage(null, userId, channel, List.copyOf(part)));
+                part.clear();
+                bytes = MESSAGE_OVERHEAD + userId.length();
+            }
+            part.add(reminder);
+            bytes += size;
+        }
+        if (parts.isEmpty()) {
+            return List.of(this);
+        }
+        parts.add(new OutboundMessage(null, userId, channel, List.copyOf(part)));
+        return parts;
+    }
+
+    /** messageId, userId, sentAt and the JSON around them. */
+    private static final int MESSAGE_OVERHEAD = 128;
+    /** revision, dueAt and the field names of one reminder, besides its id (twice: id and subject) and content. */
+    private static final int REMINDER_OVERHEAD = 96;
+
+    private static long utf8Length(String text) {
+        long bytes = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                bytes += c >= 0x800 && !Character.isSurrogate(c) ? 2 : 1; // 3 bytes; a surrogate pair makes 4
+            }
+        }
+        return bytes;
     }
 
     /** A message whose id is not computed yet. */

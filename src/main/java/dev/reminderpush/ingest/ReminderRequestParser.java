@@ -160,7 +160,7 @@ public class ReminderRequestParser {
 
     private void checkSize(Reminder reminder) {
         long limit = properties.maxPayloadSize().toBytes();
-        int size = codec.encode(reminder, clock.instant()).getBytes(StandardCharsets.UTF_8).length;
+        int size = codec.encodeContent(reminder).getBytes(StandardCharsets.UTF_8).length;
         if (size > limit) {
             throw InvalidReminderException.field(largestField(reminder), "the reminder payload is " + size
                     + " bytes, over the limit of " + limit + " bytes (reminders.max-payload-size)");

@@ -6,7 +6,6 @@ import dev.reminderpush.store.ReminderKeys;
 import dev.reminderpush.store.ShardFunction;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
@@ -30,17 +29,15 @@ public class BacklogGauges {
 
     private final StringRedisTemplate redis;
     private final ReminderKeys keys;
-    private final Clock clock;
     private final int shards;
     private final AtomicLongArray overdue;
     private final long[] totals = new long[4]; // overdue, future, in flight, dead
     private volatile double oldestOverdueSeconds;
 
-    public BacklogGauges(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shardFunction, Clock clock,
+    public BacklogGauges(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shardFunction,
             MeterRegistry registry, DeliveryCircuit circuit, ClaimingSwitch claiming) {
         this.redis = redis;
         this.keys = keys;
-        this.clock = clock;
         this.shards = shardFunction.shardCount();
         this.overdue = new AtomicLongArray(shards);
         for (int shard = 0; shard < shards; shard++) {
@@ -63,18 +60,18 @@ public class BacklogGauges {
 
     @Scheduled(fixedDelayString = "${reminders.metrics.refresh-interval:5s}", initialDelay = 1000)
     public void refresh() {
-        long now = clock.millis();
+        long now = 0;
         long[] sums = new long[4];
         long oldest = Long.MAX_VALUE;
         try {
             for (int shard = 0; shard < shards; shard++) {
-                List<?> stats = redis.execute(STATS, List.of(keys.due(shard), keys.inflight(shard), keys.deadAt(shard)),
-                        Long.toString(now));
+                List<?> stats = redis.execute(STATS, List.of(keys.due(shard), keys.inflight(shard), keys.deadAt(shard)));
                 for (int i = 0; i < 4; i++) {
                     sums[i] += ((Number) stats.get(i)).longValue();
                 }
                 overdue.set(shard, ((Number) stats.get(0)).longValue());
                 long first = ((Number) stats.get(4)).longValue();
+                now = ((Number) stats.get(5)).longValue(); // Redis server time, the clock of the due times
                 if (first >= 0) {
                     oldest = Math.min(oldest, first);
                 }

@@ -7,6 +7,7 @@ import java.util.Map;
  * What one claim.lua call returned.
  *
  * @param busy      another instance holds this shard's drain lease; nothing was claimed
+ * @param now       Redis server time of the claim (epoch millis): the clock of every due time
  * @param claimed   the reminders now in flight under this instance's lease
  * @param full      as many came back as were asked for: the shard may hold more due reminders
  * @param upcoming  users with reminders falling due within the merge window, with the earliest such
@@ -14,7 +15,9 @@ import java.util.Map;
  * @param upcomingTruncated the look-ahead hit its scan limit, so {@code upcoming} may be incomplete
  */
 public record ClaimResult(
-        boolean busy, List<ClaimedReminder> claimed, boolean full, Map<String, Long> upcoming, boolean upcomingTruncated) {
+        boolean busy, long now, List<ClaimedReminder> claimed, boolean full, Map<String, Long> upcoming, boolean upcomingTruncated) {
 
-    static final ClaimResult BUSY = new ClaimResult(true, List.of(), false, Map.of(), false);
+    static ClaimResult busy(long now) {
+        return new ClaimResult(true, now, List.of(), false, Map.of(), false);
+    }
 }

@@ -1,20 +1,18 @@
 package dev.reminderpush.store;
 
 /**
- * The dead-letter record the Lua scripts write: {@code {"deadAt":N,"reason":"...","error":"...",...,"payload":{...}}},
- * payload always last so a script can cut it out without a JSON parser.
+ * The dead-letter record the Lua scripts write: the failure as one line of JSON written by the bundle
+ * ({@code {"deadAt":N,"reason":"...","error":"...","attempts":N,...}}, never a raw newline: JSON escapes
+ * it), a newline, then the reminder's stored payload ({@link StoredPayload}) as it was. Split at the first
+ * newline, so nothing in the payload can pose as a failure field or move the split.
  */
-final class DeadLetterRecord {
+record DeadLetterRecord(String failureJson, String payload) {
 
-    private static final String PAYLOAD_FIELD = ",\"payload\":";
-
-    private DeadLetterRecord() {}
-
-    static String payloadOf(String record) {
-        int at = record.lastIndexOf(PAYLOAD_FIELD + "{\"rev\":");
-        if (at < 0 || !record.endsWith("}")) {
-            throw new IllegalStateException("not a dead-letter record: " + record);
+    static DeadLetterRecord parse(String record) {
+        int newline = record.indexOf('\n');
+        if (newline < 0) {
+            throw new IllegalStateException("not a dead-letter record: " + StoredPayload.abbreviate(record));
         }
-        return record.substring(at + PAYLOAD_FIELD.length(), record.length() - 1);
+        return new DeadLetterRecord(record.substring(0, newline), record.substring(newline + 1));
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,17 +38,15 @@ public class DeadLetterStore {
     private final ShardFunction shards;
     private final ReminderCodec codec;
     private final ObjectMapper mapper;
-    private final Clock clock;
     private final ReminderMetrics metrics;
 
     public DeadLetterStore(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, ReminderCodec codec,
-            ObjectMapper mapper, Clock clock, ReminderMetrics metrics) {
+            ObjectMapper mapper, ReminderMetrics metrics) {
         this.redis = redis;
         this.keys = keys;
         this.shards = shards;
         this.codec = codec;
         this.mapper = mapper;
-        this.clock = clock;
         this.metrics = metrics;
     }
 
@@ -144,11 +141,7 @@ public class DeadLetterStore {
     }
 
     private Redriven redrive(int shard, List<String> ids) {
-        Object[] args = new Object[ids.size() + 1];
-        args[0] = Long.toString(clock.millis());
-        for (int i = 0; i < ids.size(); i++) {
-            args[i + 1] = ids.get(i);
-        }
+        Object[] args = ids.toArray();
         List<?> reply = RedisFailures.call("redrive", () -> redis.execute(LuaScripts.REDRIVE,
                 List.of(keys.due(shard), keys.payload(shard), keys.revision(shard), keys.attempts(shard),
                         keys.dead(shard), keys.deadAt(shard)), args));
@@ -168,8 +161,9 @@ public class DeadLetterStore {
 
     private DeadLetter parse(String id, int shard, String record) {
         try {
-            JsonNode node = mapper.readTree(record);
-            StoredReminder reminder = codec.decode(DeadLetterRecord.payloadOf(record), shard, StoredReminder.State.DEAD);
+            DeadLetterRecord parts = DeadLetterRecord.parse(record);
+            JsonNode node = mapper.readTree(parts.failureJson());
+            StoredReminder reminder = codec.decode(ReminderId.parse(id), parts.payload(), shard, StoredReminder.State.DEAD);
             return new DeadLetter(id, shard, Instant.ofEpochMilli(node.path("deadAt").asLong()), node.path("reason").asText(),
                     node.path("error").asText(), node.path("attempts").asInt(), node.path("channel").asText(null), reminder);
         } catch (IOException e) {

@@ -15,10 +15,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class DispatchStore {
 
-    /** One claim.lua call. */
+    /** One claim.lua call; the lease runs from Redis server time. */
     public record ClaimRequest(
-            long now, int limit, long leaseUntil, String claimId, String owner, long drainLeaseMillis,
-            long mergeWindowMillis, int lookAheadLimit) {}
+            int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis, long mergeWindowMillis,
+            int lookAheadLimit) {}
 
     /** One dead letter to write: the claimed reminder and JSON fields describing the failure. */
     public record Failure(ClaimedReminder reminder, String failureJsonFields) {}
@@ -27,36 +27,43 @@ public class DispatchStore {
 
     private final StringRedisTemplate redis;
     private final ReminderKeys keys;
+    private final FleetClock fleetClock;
+    private final java.time.Clock clock;
 
-    public DispatchStore(StringRedisTemplate redis, ReminderKeys keys) {
+    public DispatchStore(StringRedisTemplate redis, ReminderKeys keys, FleetClock fleetClock, java.time.Clock clock) {
         this.redis = redis;
         this.keys = keys;
+        this.fleetClock = fleetClock;
+        this.clock = clock;
     }
 
     public ClaimResult claim(int shard, ClaimRequest request) {
+        long before = clock.millis();
         List<?> reply = RedisFailures.call("claim", () -> redis.execute(LuaScripts.CLAIM,
                 List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard), keys.drainer(shard)),
-                Long.toString(request.now()), Integer.toString(request.limit()), Long.toString(request.leaseUntil()),
-                request.claimId(), request.owner(), Long.toString(request.drainLeaseMillis()),
-                Long.toString(request.mergeWindowMillis()), Integer.toString(request.lookAheadLimit())));
+                Integer.toString(request.limit()), Long.toString(request.leaseMillis()), request.claimId(), request.owner(),
+                Long.toString(request.drainLeaseMillis()), Long.toString(request.mergeWindowMillis()),
+                Integer.toString(request.lookAheadLimit())));
+        long now = ((Number) reply.get(1)).longValue();
+        fleetClock.observe(now, before, clock.millis());
         if ("busy".equals(String.valueOf(reply.get(0)))) {
-            return ClaimResult.BUSY;
+            return ClaimResult.busy(now);
         }
-        List<?> flat = (List<?>) reply.get(1);
+        List<?> flat = (List<?>) reply.get(2);
         List<ClaimedReminder> claimed = new ArrayList<>(flat.size() / 3);
         for (int i = 0; i < flat.size(); i += 3) {
-            String payload = flat.get(i + 2).toString();
+            StoredPayload payload = StoredPayload.parse(flat.get(i + 2).toString());
             long due = (long) Double.parseDouble(flat.get(i + 1).toString());
-            claimed.add(new ClaimedReminder(shard, ReminderId.parse(flat.get(i).toString()), ReminderCodec.revisionOf(payload),
-                    request.claimId(), due, ReminderCodec.channelOf(payload), payload));
+            claimed.add(new ClaimedReminder(shard, ReminderId.parse(flat.get(i).toString()), payload.revision(),
+                    request.claimId(), due, payload.channel(), payload.content()));
         }
-        List<?> ahead = (List<?>) reply.get(2);
+        List<?> ahead = (List<?>) reply.get(3);
         Map<String, Long> upcoming = new HashMap<>();
         for (int i = 0; i < ahead.size(); i += 2) {
             upcoming.put(ahead.get(i).toString(), (long) Double.parseDouble(ahead.get(i + 1).toString()));
         }
         boolean full = flat.size() / 3 >= request.limit();
-        return new ClaimResult(false, claimed, full, upcoming, ((Number) reply.get(3)).longValue() == 1);
+        return new ClaimResult(false, now, claimed, full, upcoming, ((Number) reply.get(4)).longValue() == 1);
     }
 
     /** The message center accepted these reminders (all of one shard). Returns how many were removed. */
@@ -85,17 +92,17 @@ public class DispatchStore {
                 List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard)), args));
     }
 
-    public Reaped reap(int shard, long now, int limit, int leaseExpiriesAllowed) {
+    /** Handles up to {@code limit} leases that expired by Redis server time. */
+    public Reaped reap(int shard, int limit, int leaseExpiriesAllowed) {
         List<?> reply = RedisFailures.call("reap", () -> redis.execute(LuaScripts.REAP, deadLetterKeys(shard),
-                Long.toString(now), Integer.toString(limit), Integer.toString(leaseExpiriesAllowed)));
+                Integer.toString(limit), Integer.toString(leaseExpiriesAllowed)));
         return new Reaped(((Number) reply.get(0)).longValue(), ((Number) reply.get(1)).longValue());
     }
 
-    /** Writes dead letters for failures of one shard. Returns how many were written. */
-    public long deadLetter(int shard, long now, List<Failure> failures) {
-        Object[] args = new Object[1 + failures.size() * 4];
-        args[0] = Long.toString(now);
-        int a = 1;
+    /** Writes dead letters for failures of one shard (claims still held only). Returns how many were written. */
+    public long deadLetter(int shard, List<Failure> failures) {
+        Object[] args = new Object[failures.size() * 4];
+        int a = 0;
         for (Failure f : failures) {
             args[a++] = f.reminder().id().toString();
             args[a++] = Long.toString(f.reminder().revision());

@@ -17,6 +17,7 @@ final class LuaScripts {
     static final RedisScript<Long> DEAD_LETTER = number("dead-letter.lua");
     static final RedisScript<List> REDRIVE = list("redrive.lua");
     static final RedisScript<Long> DEAD_DELETE = number("dead-delete.lua");
+    static final RedisScript<Long> REPLACE_IF_UNCHANGED = number("replace-if-unchanged.lua");
 
     private LuaScripts() {}
 

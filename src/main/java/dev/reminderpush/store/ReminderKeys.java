@@ -71,6 +71,11 @@ public class ReminderKeys {
         return prefix + ":shard-count";
     }
 
+    /** String: the version of the stored formats (payloads, dead-letter records) of this key prefix. */
+    public String formatMarker() {
+        return prefix + ":format";
+    }
+
     private String shardKey(int shard, String name) {
         return prefix + ":{" + shard + "}:" + name;
     }

@@ -1,7 +1,5 @@
 package dev.reminderpush.store;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,16 +23,14 @@ public class ReminderStore {
     private final ShardFunction shards;
     private final ReminderKeys keys;
     private final ReminderCodec codec;
-    private final Clock clock;
     private final ReminderMetrics metrics;
 
-    public ReminderStore(StringRedisTemplate redis, ShardFunction shards, ReminderKeys keys, ReminderCodec codec, Clock clock,
+    public ReminderStore(StringRedisTemplate redis, ShardFunction shards, ReminderKeys keys, ReminderCodec codec,
             ReminderMetrics metrics) {
         this.redis = redis;
         this.shards = shards;
         this.keys = keys;
         this.codec = codec;
-        this.clock = clock;
         this.metrics = metrics;
     }
 
@@ -44,7 +40,6 @@ public class ReminderStore {
 
     /** Schedules all given reminders; outcomes come back in the order of the input. */
     public List<ScheduleOutcome> schedule(List<Reminder> reminders) {
-        Instant now = clock.instant();
         Map<Integer, List<Integer>> positionsByShard = new LinkedHashMap<>();
         for (int i = 0; i < reminders.size(); i++) {
             positionsByShard
@@ -55,21 +50,22 @@ public class ReminderStore {
         positionsByShard.forEach((shard, positions) -> {
             for (int from = 0; from < positions.size(); from += SCRIPT_CHUNK) {
                 List<Integer> chunk = positions.subList(from, Math.min(positions.size(), from + SCRIPT_CHUNK));
-                scheduleChunk(shard, chunk, reminders, now, outcomes);
+                scheduleChunk(shard, chunk, reminders, outcomes);
             }
         });
         return List.of(outcomes);
     }
 
     private void scheduleChunk(
-            int shard, List<Integer> positions, List<Reminder> reminders, Instant now, ScheduleOutcome[] outcomes) {
-        Object[] args = new Object[positions.size() * 3];
+            int shard, List<Integer> positions, List<Reminder> reminders, ScheduleOutcome[] outcomes) {
+        Object[] args = new Object[positions.size() * 4];
         int a = 0;
         for (int position : positions) {
             Reminder reminder = reminders.get(position);
             args[a++] = reminder.id().toString();
             args[a++] = Long.toString(reminder.dueAt().toEpochMilli());
-            args[a++] = codec.encode(reminder, now);
+            args[a++] = reminder.channel() == null ? "" : reminder.channel();
+            args[a++] = codec.encodeContent(reminder);
         }
         List<?> reply = RedisFailures.call("schedule", () -> redis.execute(
                 LuaScripts.SCHEDULE, List.of(keys.due(shard), keys.payload(shard), keys.revision(shard),
@@ -83,11 +79,12 @@ public class ReminderStore {
         }
     }
 
-    /** Removes a scheduled reminder; false when there was none. */
+    /** Removes a scheduled or dead-lettered reminder; false when there was none. */
     public boolean cancel(ReminderId id) {
         int shard = shards.shardOf(id.userId());
-        Long removed = RedisFailures.call("cancel", () -> redis.execute(
-                LuaScripts.CANCEL, List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard)), id.toString()));
+        Long removed = RedisFailures.call("cancel", () -> redis.execute(LuaScripts.CANCEL,
+                List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard), keys.dead(shard), keys.deadAt(shard)),
+                id.toString()));
         boolean existed = removed != null && removed == 1;
         if (existed) {
             metrics.cancelled();
@@ -105,9 +102,10 @@ public class ReminderStore {
             return Optional.empty();
         }
         return Optional.of(switch (state.toString()) {
-            case "scheduled" -> codec.decode(reply.get(0).toString(), shard, StoredReminder.State.SCHEDULED);
-            case "delivering" -> codec.decode(reply.get(0).toString(), shard, StoredReminder.State.DELIVERING);
-            default -> codec.decode(DeadLetterRecord.payloadOf(reply.get(2).toString()), shard, StoredReminder.State.DEAD);
+            case "scheduled" -> codec.decode(id, reply.get(0).toString(), shard, StoredReminder.State.SCHEDULED);
+            case "delivering" -> codec.decode(id, reply.get(0).toString(), shard, StoredReminder.State.DELIVERING);
+            default -> codec.decode(id, DeadLetterRecord.parse(reply.get(2).toString()).payload(), shard,
+                    StoredReminder.State.DEAD);
         });
     }
 

@@ -29,23 +29,6 @@ class MultiInstanceTest extends IntegrationTest {
     @Autowired
     ReminderStore store;
 
-    static Map<String, String> dispatching(String name, String... more) {
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "reminders.dispatch.enabled", "true",
-                "reminders.dispatch.instance-id", name,
-                "reminders.dispatch.poll-interval-ms", "200",
-                "reminders.dispatch.reaper-interval-ms", "200",
-                "reminders.dispatch.drain-lease", "1s",
-                "reminders.delivery.retry.max-retries", "0",
-                "reminders.delivery.kafka.timeout-ms", "1000",
-                "reminders.delivery.kafka.request-timeout-ms", "500",
-                "reminders.delivery.http.timeout-ms", "500"));
-        for (int i = 0; i < more.length; i += 2) {
-            properties.put(more[i], more[i + 1]);
-        }
-        return properties;
-    }
-
     static Reminder reminder(String user, String subject, long due) {
         return new Reminder(new ReminderId(user, subject), Instant.ofEpochMilli(due), "t", "b", null, null);
     }
@@ -61,8 +44,8 @@ class MultiInstanceTest extends IntegrationTest {
 
     @Test
     void twoInstancesShareTheShardsAndDeliverEachReminderOnce() {
-        try (BundleInstance a = new BundleInstance(dispatching("inst-a", "reminders.dispatch.merge-window", "0"));
-                BundleInstance b = new BundleInstance(dispatching("inst-b", "reminders.dispatch.merge-window", "0"));
+        try (BundleInstance a = new BundleInstance(BundleInstance.dispatching("inst-a", "reminders.dispatch.merge-window", "0"));
+                BundleInstance b = new BundleInstance(BundleInstance.dispatching("inst-b", "reminders.dispatch.merge-window", "0"));
                 TopicReader reader = TopicReader.messageCenter()) {
             long due = System.currentTimeMillis() + 1_500;
             List<Reminder> reminders = new ArrayList<>();
@@ -88,7 +71,7 @@ class MultiInstanceTest extends IntegrationTest {
     @Test
     void remindersOfACrashedInstanceAreDeliveredByAnotherAfterTheLease() throws Exception {
         long lease = 4_000;
-        try (BundleInstance doomed = new BundleInstance(dispatching("doomed", "reminders.dispatch.lease", lease + "ms",
+        try (BundleInstance doomed = new BundleInstance(BundleInstance.dispatching("doomed", "reminders.dispatch.lease", lease + "ms",
                 "reminders.dispatch.merge-window", "0"));
                 TopicReader reader = TopicReader.messageCenter()) {
             // it "dies" right after claiming: nothing is sent, nothing acknowledged
@@ -104,7 +87,7 @@ class MultiInstanceTest extends IntegrationTest {
             long claimedAt = System.currentTimeMillis();
             doomed.camel().getRouteController().stopRoute("poll-shards");
 
-            try (BundleInstance survivor = new BundleInstance(dispatching("survivor"))) {
+            try (BundleInstance survivor = new BundleInstance(BundleInstance.dispatching("survivor"))) {
                 List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 300, Duration.ofSeconds(60));
                 messages = reader.readFor(Duration.ofSeconds(1));
                 assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList())
@@ -122,7 +105,7 @@ class MultiInstanceTest extends IntegrationTest {
     @Test
     void reminderHeldForMergingSurvivesItsInstanceCrashing() throws Exception {
         long lease = 6_000;
-        try (BundleInstance doomed = new BundleInstance(dispatching("doomed-merge", "reminders.dispatch.lease", lease + "ms",
+        try (BundleInstance doomed = new BundleInstance(BundleInstance.dispatching("doomed-merge", "reminders.dispatch.lease", lease + "ms",
                 "reminders.dispatch.merge-window", "3s"));
                 TopicReader reader = TopicReader.messageCenter()) {
             long now = System.currentTimeMillis();
@@ -130,7 +113,7 @@ class MultiInstanceTest extends IntegrationTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> doomed.bean(Dispatcher.class).waitingForSiblings() == 1);
             doomed.camel().getRouteController().stopRoute("poll-shards"); // dies holding "first"
 
-            try (BundleInstance survivor = new BundleInstance(dispatching("survivor-merge"))) {
+            try (BundleInstance survivor = new BundleInstance(BundleInstance.dispatching("survivor-merge"))) {
                 List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 2, Duration.ofSeconds(60));
                 messages = reader.readFor(Duration.ofSeconds(1));
                 assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList())
@@ -143,7 +126,7 @@ class MultiInstanceTest extends IntegrationTest {
     @Test
     void gracefulShutdownGivesHeldRemindersBack() {
         long now = System.currentTimeMillis();
-        try (BundleInstance instance = new BundleInstance(dispatching("graceful", "reminders.dispatch.merge-window", "5s"))) {
+        try (BundleInstance instance = new BundleInstance(BundleInstance.dispatching("graceful", "reminders.dispatch.merge-window", "5s"))) {
             store.schedule(List.of(reminder("graceful", "first", now), reminder("graceful", "sibling", now + 4_000)));
             await().atMost(Duration.ofSeconds(10)).until(() -> instance.bean(Dispatcher.class).waitingForSiblings() == 1);
         }

@@ -32,8 +32,8 @@ class DispatchStoreTest extends IntegrationTest {
     }
 
     ClaimResult claim(int shard, String owner, int limit, long leaseMillis) {
-        return dispatch.claim(shard, new DispatchStore.ClaimRequest(System.currentTimeMillis(), limit,
-                System.currentTimeMillis() + leaseMillis, owner + ":" + System.nanoTime(), owner, 5_000, 1_000, 100));
+        return dispatch.claim(shard, new DispatchStore.ClaimRequest(limit, leaseMillis, owner + ":" + System.nanoTime(), owner,
+                5_000, 1_000, 100));
     }
 
     @Test
@@ -48,7 +48,7 @@ class DispatchStoreTest extends IntegrationTest {
         assertThat(first.full()).isTrue();
         assertThat(first.claimed()).extracting(c -> c.id().subject()).containsExactly("due-0", "due-1", "due-2");
         assertThat(first.claimed().get(0).dueMillis()).isEqualTo(now - 1_000);
-        assertThat(first.claimed().get(0).payload()).contains("\"title\":\"t0\"");
+        assertThat(first.claimed().get(0).content()).contains("\"title\":\"t0\"");
 
         ClaimResult second = claim(shard, "a", 3, 30_000);
         assertThat(second.full()).isFalse();
@@ -106,7 +106,7 @@ class DispatchStoreTest extends IntegrationTest {
         int shard = shards.shardOf("42");
         schedule("42", "x", now - 10, "t");
         ClaimedReminder first = claim(shard, "a", 10, -1).claimed().get(0); // lease already expired
-        assertThat(dispatch.reap(shard, System.currentTimeMillis(), 100, 5).requeued()).isEqualTo(1);
+        assertThat(dispatch.reap(shard, 100, 5).requeued()).isEqualTo(1);
         ClaimedReminder second = claim(shard, "b", 10, 30_000).claimed().get(0);
 
         // a's late ack: same revision, so the payload goes (a delivered it) but b's claim record is b's
@@ -131,12 +131,12 @@ class DispatchStoreTest extends IntegrationTest {
         schedule("42", "poison", now - 50, "t");
         for (int expiry = 1; expiry < 3; expiry++) {
             assertThat(claim(shard, "a", 10, -1).claimed()).hasSize(1);
-            DispatchStore.Reaped reaped = dispatch.reap(shard, System.currentTimeMillis(), 100, 3);
+            DispatchStore.Reaped reaped = dispatch.reap(shard, 100, 3);
             assertThat(reaped.requeued()).isEqualTo(1);
             assertThat(redis.opsForZSet().score(keys.due(shard), "42:poison")).isEqualTo((double) (now - 50));
         }
         assertThat(claim(shard, "a", 10, -1).claimed()).hasSize(1);
-        assertThat(dispatch.reap(shard, System.currentTimeMillis(), 100, 3).deadLettered()).isEqualTo(1);
+        assertThat(dispatch.reap(shard, 100, 3).deadLettered()).isEqualTo(1);
 
         StoredReminder dead = store.find(new ReminderId("42", "poison")).orElseThrow();
         assertThat(dead.state()).isEqualTo(StoredReminder.State.DEAD);
@@ -152,7 +152,7 @@ class DispatchStoreTest extends IntegrationTest {
         schedule("42", "x", now - 10, "t");
         claim(shard, "a", 10, -1);
         store.cancel(new ReminderId("42", "x"));
-        DispatchStore.Reaped reaped = dispatch.reap(shard, System.currentTimeMillis(), 100, 3);
+        DispatchStore.Reaped reaped = dispatch.reap(shard, 100, 3);
         assertThat(reaped.requeued() + reaped.deadLettered()).isZero();
         assertThat(redis.opsForZSet().size(keys.inflight(shard))).isZero();
         assertThat(redis.opsForZSet().size(keys.due(shard))).isZero();
@@ -163,7 +163,7 @@ class DispatchStoreTest extends IntegrationTest {
         int shard = shards.shardOf("42");
         ScheduleOutcome original = schedule("42", "x", now - 10, "keep me");
         ClaimedReminder claimed = claim(shard, "a", 10, 30_000).claimed().get(0);
-        assertThat(dispatch.deadLetter(shard, now, List.of(new DispatchStore.Failure(claimed,
+        assertThat(dispatch.deadLetter(shard, List.of(new DispatchStore.Failure(claimed,
                 "\"reason\":\"rejected\",\"error\":\"HTTP 400 \\\"bad\\\"\",\"attempts\":1,\"channel\":\"http\"")))).isEqualTo(1);
 
         DeadLetterStore.DeadLetter letter = deadLetters.list(null, 10).items().get(0);
@@ -185,7 +185,7 @@ class DispatchStoreTest extends IntegrationTest {
         int shard = shards.shardOf("42");
         schedule("42", "x", now - 10, "old");
         ClaimedReminder claimed = claim(shard, "a", 10, 30_000).claimed().get(0);
-        dispatch.deadLetter(shard, now, List.of(new DispatchStore.Failure(claimed, "\"reason\":\"rejected\"")));
+        dispatch.deadLetter(shard, List.of(new DispatchStore.Failure(claimed, "\"reason\":\"rejected\"")));
         schedule("42", "x", now + 60_000, "new");
         assertThat(deadLetters.total()).isZero();
         assertThat(store.find(new ReminderId("42", "x")).orElseThrow().reminder().title()).isEqualTo("new");
@@ -200,7 +200,7 @@ class DispatchStoreTest extends IntegrationTest {
         for (int shard = 0; shard < 16; shard++) {
             List<ClaimedReminder> claimed = claim(shard, "a", 100, 30_000).claimed();
             all.addAll(claimed);
-            dispatch.deadLetter(shard, now, claimed.stream().map(c -> new DispatchStore.Failure(c, "\"reason\":\"rejected\"")).toList());
+            dispatch.deadLetter(shard, claimed.stream().map(c -> new DispatchStore.Failure(c, "\"reason\":\"rejected\"")).toList());
         }
         List<String> seen = new ArrayList<>();
         String cursor = null;

@@ -51,8 +51,11 @@ class ReminderStoreTest extends IntegrationTest {
         assertThat(outcome.shard()).isEqualTo(8);
         assertThat(redis.opsForZSet().score(keys.due(8), "42:coupon-7")).isEqualTo((double) due.toEpochMilli());
         String payload = (String) redis.opsForHash().get(keys.payload(8), "42:coupon-7");
-        assertThat(payload).startsWith("{\"rev\":" + outcome.revision() + ",\"v\":1,");
-        assertThat(mapper.readTree(payload).get("data").get("big").asLong()).isEqualTo(12345678901234567L);
+        assertThat(payload).startsWith(outcome.revision() + "|" + outcome.dueAt().toEpochMilli() + "||");
+        StoredPayload stored = StoredPayload.parse(payload);
+        assertThat(stored.revision()).isEqualTo(outcome.revision());
+        assertThat(stored.channel()).isNull();
+        assertThat(mapper.readTree(stored.content()).get("data").get("big").asLong()).isEqualTo(12345678901234567L);
     }
 
     @Test

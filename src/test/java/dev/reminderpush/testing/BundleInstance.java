@@ -1,10 +1,12 @@
 package dev.reminderpush.testing;
 
 import dev.reminderpush.ReminderPushApplication;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Another whole bundle instance (its own Spring and Camel context) on the shared embedded Redis and Kafka. */
@@ -13,7 +15,8 @@ public final class BundleInstance implements AutoCloseable {
     private final ConfigurableApplicationContext context;
 
     /** {@code properties} override the defaults here (any free HTTP port, the shared Redis and Kafka). */
-    public BundleInstance(Map<String, String> properties) {
+    @SafeVarargs
+    public BundleInstance(Map<String, String> properties, ApplicationContextInitializer<ConfigurableApplicationContext>... initializers) {
         TestInfrastructure infra = TestInfrastructure.get();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("server.port", "0");
@@ -23,7 +26,25 @@ public final class BundleInstance implements AutoCloseable {
         all.put("spring.jmx.enabled", "false"); // several instances share this JVM's MBean server
         all.putAll(properties);
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        context = new SpringApplicationBuilder(ReminderPushApplication.class).run(args);
+        context = new SpringApplicationBuilder(ReminderPushApplication.class).initializers(initializers).run(args);
+    }
+
+    /** Settings of a dispatching instance with short timeouts and no retries, plus {@code more} (key, value, ...). */
+    public static Map<String, String> dispatching(String name, String... more) {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "reminders.dispatch.enabled", "true",
+                "reminders.dispatch.instance-id", name,
+                "reminders.dispatch.poll-interval-ms", "200",
+                "reminders.dispatch.reaper-interval-ms", "200",
+                "reminders.dispatch.drain-lease", "1s",
+                "reminders.delivery.retry.max-retries", "0",
+                "reminders.delivery.kafka.timeout-ms", "1000",
+                "reminders.delivery.kafka.request-timeout-ms", "500",
+                "reminders.delivery.http.timeout-ms", "500"));
+        for (int i = 0; i < more.length; i += 2) {
+            properties.put(more[i], more[i + 1]);
+        }
+        return properties;
     }
 
     public CamelContext camel() {
