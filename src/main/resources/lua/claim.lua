@@ -10,16 +10,20 @@
 -- ARGV[5]  drain lease time to live (millis)
 -- ARGV[6]  merge window (millis, 0 = no look-ahead)
 -- ARGV[7]  most entries to scan for the look-ahead
+-- ARGV[8]  lease expiry to give (epoch millis, Redis time) when it lies ahead; else now + ARGV[2]. The
+--          dispatcher gives the claims of one drain one expiry, so reminders merged across claim batches
+--          also expire together if the instance dies, and come back (and are merged) together.
 --
--- "Now" is Redis server time, one clock for the whole fleet: an instance whose own clock runs ahead can
--- neither claim early nor shorten a lease. If another owner holds the drain lease, nothing happens and
+-- "Now" is Redis server time, the same clock for every instance (on Redis Cluster: this shard's master):
+-- an instance whose own clock runs ahead can neither claim early nor shorten a lease. If another owner holds the drain lease, nothing happens and
 -- {'busy', now} comes back. Otherwise the lease is taken or extended, up to ARGV[1] entries with
 -- score <= now move from due to inflight (score = now + lease) and are returned with their payloads.
 -- When fewer than ARGV[1] came back, the shard is drained: the drain lease is released, and the users
 -- that have reminders due within the merge window after now are returned, so the dispatcher can hold a
 -- claimed reminder for a sibling that is about to fall due.
 --
--- Returns {'ok', now, {id, due score, payload, ...}, {user id, earliest due within window, ...}, truncated (0/1)}
+-- Returns {'ok', now, {id, due score, payload, ...}, {user id, earliest due within window, ...}, truncated (0/1),
+--          lease expiry given}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local owner = redis.call('GET', KEYS[5])
@@ -29,7 +33,10 @@ end
 redis.call('SET', KEYS[5], ARGV[4], 'PX', ARGV[5])
 
 local limit = tonumber(ARGV[1])
-local expiry = now + tonumber(ARGV[2])
+local expiry = tonumber(ARGV[8])
+if expiry <= now then
+  expiry = now + tonumber(ARGV[2])
+end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
 local taken = #due / 2
 local claimed, leases, claims = {}, {}, {}
@@ -75,4 +82,4 @@ if taken < limit then
     end
   end
 end
-return {'ok', now, claimed, ahead, truncated}
+return {'ok', now, claimed, ahead, truncated, expiry}

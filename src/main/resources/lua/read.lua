@@ -1,9 +1,9 @@
 -- read.lua: read one reminder and where it stands, in one consistent step.
 --
 -- KEYS[1]  <prefix>:{<shard>}:due       sorted set of scheduled reminder ids
--- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> JSON payload
+-- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content>
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set of claimed reminder ids
--- KEYS[4]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
+-- KEYS[4]  <prefix>:{<shard>}:dead      hash, reminder id -> failure JSON, newline, payload
 -- ARGV[1]  reminder id
 --
 -- Returns {payload or false, 'scheduled' | 'delivering' | 'dead' | false, dead-letter record or false}.

@@ -7,7 +7,7 @@
 -- KEYS[5]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries of the current revision
 -- KEYS[6]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
 -- KEYS[7]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
--- ARGV[1]  most expired leases to handle   ARGV[2]  lease expiries allowed
+-- ARGV[1]  most expired leases to handle (more only to finish the last user's)   ARGV[2]  lease expiries allowed
 --
 -- A lease has expired when Redis server time passed it (the same clock that set it in claim.lua, so an
 -- instance whose own clock runs ahead cannot end other instances' leases early). An expired claim whose
@@ -20,7 +20,20 @@
 -- Returns {requeued, dead-lettered}.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+local limit = tonumber(ARGV[1])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, limit)
+if #expired == limit then
+  -- never cut a user's expired reminders apart (they expire together, ordered by id): merged again, they
+  -- come back under the messageId of their first delivery
+  local user = string.match(expired[#expired], '^([^:]+):')
+  local more = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', limit, 100)
+  for _, id in ipairs(more) do
+    if string.match(id, '^([^:]+):') ~= user then
+      break
+    end
+    expired[#expired + 1] = id
+  end
+end
 local requeued, dead = 0, 0
 for _, id in ipairs(expired) do
   local claim = redis.call('HGET', KEYS[4], id)

@@ -10,7 +10,8 @@
 --
 -- The payload gets a new revision, so no late acknowledgement of the failed copy can remove it.
 -- A dead letter whose reminder was scheduled again meanwhile is dropped, not redriven: the newer
--- subscription wins. Returns, per id: 1 redriven, 2 superseded by a newer schedule, 0 unknown.
+-- subscription wins. Returns, per id: 1 redriven, 2 superseded by a newer schedule, 0 unknown, 3 unreadable
+-- (kept untouched).
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
@@ -20,18 +21,22 @@ for i = 1, #ARGV do
   if not record then
     out[#out + 1] = 0
   else
-    redis.call('HDEL', KEYS[5], id)
-    redis.call('ZREM', KEYS[6], id)
-    if redis.call('HEXISTS', KEYS[2], id) == 1 then
-      out[#out + 1] = 2
+    local newline = string.find(record, '\n', 1, true)
+    local envelope = newline and string.find(record, '|', newline + 1, true) -- the end of the old revision
+    if not envelope then
+      out[#out + 1] = 3 -- unreadable: kept as it is for an operator, never destroyed
     else
-      local payload = string.sub(record, string.find(record, '\n', 1, true) + 1)
-      local envelope = string.find(payload, '|', 1, true) -- the end of the old revision
-      local rev = redis.call('INCR', KEYS[3])
-      redis.call('HSET', KEYS[2], id, rev .. string.sub(payload, envelope))
-      redis.call('ZADD', KEYS[1], now, id)
-      redis.call('HDEL', KEYS[4], id)
-      out[#out + 1] = 1
+      redis.call('HDEL', KEYS[5], id)
+      redis.call('ZREM', KEYS[6], id)
+      if redis.call('HEXISTS', KEYS[2], id) == 1 then
+        out[#out + 1] = 2
+      else
+        local rev = redis.call('INCR', KEYS[3])
+        redis.call('HSET', KEYS[2], id, string.format('%d', rev) .. string.sub(record, envelope))
+        redis.call('ZADD', KEYS[1], now, id)
+        redis.call('HDEL', KEYS[4], id)
+        out[#out + 1] = 1
+      end
     end
   end
 end

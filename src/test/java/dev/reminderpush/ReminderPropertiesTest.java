@@ -36,10 +36,11 @@ class ReminderPropertiesTest {
             assertThat(properties.dispatch().pollIntervalMs()).isEqualTo(1000);
             assertThat(properties.dispatch().batchSize()).isEqualTo(2000);
             assertThat(properties.dispatch().mergeWindow()).isEqualTo(Duration.ofSeconds(1));
-            assertThat(properties.dispatch().lease()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(properties.dispatch().lease()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(properties.dispatch().leaseRenewal()).isEqualTo(Duration.ofSeconds(3));
             assertThat(properties.delivery().defaultChannel()).isEqualTo("kafka");
             assertThat(properties.delivery().kafka().topic()).isEqualTo("message-center-push");
-            assertThat(properties.delivery().retry().maxRetries()).isEqualTo(6);
+            assertThat(properties.delivery().retry().maxRetries()).isEqualTo(8);
         });
     }
 

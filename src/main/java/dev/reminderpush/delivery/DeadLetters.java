@@ -2,6 +2,7 @@ package dev.reminderpush.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reminderpush.dispatch.HeldClaims;
 import dev.reminderpush.dispatch.OutboundMessage;
 import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.ClaimedReminder;
@@ -23,11 +24,13 @@ public class DeadLetters {
     private final DispatchStore store;
     private final ObjectMapper mapper;
     private final ReminderMetrics metrics;
+    private final HeldClaims held;
 
-    public DeadLetters(DispatchStore store, ObjectMapper mapper, ReminderMetrics metrics) {
+    public DeadLetters(DispatchStore store, ReminderMetrics metrics, HeldClaims held) {
         this.store = store;
-        this.mapper = mapper;
+        this.mapper = new ObjectMapper(); // the stored record's JSON must be one line whatever spring.jackson.* says
         this.metrics = metrics;
+        this.held = held;
     }
 
     public void record(Exchange exchange) throws JsonProcessingException {
@@ -48,6 +51,7 @@ public class DeadLetters {
                 .map(r -> new DispatchStore.Failure(r, failureFields)).toList();
         int shard = message.reminders().get(0).shard(); // one user, one shard
         long written = store.deadLetter(shard, failures);
+        held.forget(message.reminders());
         metrics.deadLettered((String) fields.get("reason"), written);
         LOG.warn("Dead-lettered message {} for user {} ({} reminders: {}) after {} attempts: {}", message.messageId(),
                 message.userId(), failures.size(), message.reminders().stream().map(ClaimedReminder::id).toList(),

@@ -3,6 +3,7 @@ package dev.reminderpush.delivery;
 import dev.reminderpush.dispatch.OutboundMessage;
 import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.ClaimedReminder;
+import dev.reminderpush.dispatch.HeldClaims;
 import dev.reminderpush.store.DispatchStore;
 import dev.reminderpush.store.FleetClock;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ public class DeliveryAcks implements Processor, DisposableBean {
     private final DeliveryCircuit circuit;
     private final ReminderMetrics metrics;
     private final FleetClock clock;
+    private final HeldClaims held;
     private final ConcurrentLinkedQueue<ClaimedReminder> pending = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "reminder-acks");
@@ -44,11 +46,12 @@ public class DeliveryAcks implements Processor, DisposableBean {
     });
     private long lastWarning;
 
-    public DeliveryAcks(DispatchStore store, DeliveryCircuit circuit, ReminderMetrics metrics, FleetClock clock) {
+    public DeliveryAcks(DispatchStore store, DeliveryCircuit circuit, ReminderMetrics metrics, FleetClock clock, HeldClaims held) {
         this.store = store;
         this.circuit = circuit;
         this.metrics = metrics;
         this.clock = clock;
+        this.held = held;
         flusher.scheduleWithFixedDelay(this::flushQuietly, 10, 10, TimeUnit.MILLISECONDS);
     }
 
@@ -90,6 +93,7 @@ public class DeliveryAcks implements Processor, DisposableBean {
                 if (failure == null) {
                     try {
                         store.ack(shard.getKey(), slice);
+                        held.forget(slice);
                         continue;
                     } catch (RuntimeException e) {
                         failure = e;

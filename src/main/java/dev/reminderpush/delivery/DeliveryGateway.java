@@ -1,6 +1,7 @@
 package dev.reminderpush.delivery;
 
 import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.dispatch.HeldClaims;
 import dev.reminderpush.dispatch.OutboundMessage;
 import java.time.Duration;
 import jakarta.annotation.PreDestroy;
@@ -46,11 +47,13 @@ public class DeliveryGateway {
     private final long maxMessageBytes;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService threads;
+    private final HeldClaims held;
     private volatile AsyncProducer producer;
 
-    public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties) {
+    public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties, HeldClaims held) {
         this.camel = camel;
         this.codec = codec;
+        this.held = held;
         this.maxInFlight = properties.dispatch().maxInFlight();
         this.maxRemindersPerMessage = properties.delivery().maxRemindersPerMessage();
         this.maxMessageBytes = properties.delivery().maxMessageBytes().toBytes();
@@ -100,6 +103,7 @@ public class DeliveryGateway {
             });
         } catch (RejectedExecutionException e) { // shutting down: the lease will bring the message back
             inFlight.addAndGet(-reminders);
+            held.forget(pending.reminders());
         }
     }
 
@@ -121,7 +125,9 @@ public class DeliveryGateway {
     private void done(OutboundMessage message, Exchange exchange) {
         inFlight.addAndGet(-message.reminders().size());
         if (exchange.getException() != null) {
-            // not delivered and not dead-lettered: the reminders stay in flight until their lease expires
+            // not delivered and not dead-lettered: no longer renewed, so the lease brings them back (and after
+            // max-lease-expiries such failures they become dead letters, so a poison message cannot loop)
+            held.forget(message.reminders());
             LOG.warn("Message {} for user {} failed outside the retry policy; the lease will redeliver it: {}",
                     message.messageId(), message.userId(), exchange.getException().getMessage());
         }

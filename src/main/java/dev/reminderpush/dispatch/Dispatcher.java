@@ -1,6 +1,7 @@
 package dev.reminderpush.dispatch;
 
 import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.delivery.DeliveryAcks;
 import dev.reminderpush.delivery.DeliveryCircuit;
 import dev.reminderpush.delivery.DeliveryGateway;
 import dev.reminderpush.observability.ReminderMetrics;
@@ -35,6 +36,8 @@ import org.springframework.stereotype.Component;
 public class Dispatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** How long a graceful stop waits for messages in flight before it gives the rest back. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final DispatchStore store;
     private final DeliveryGateway gateway;
@@ -47,12 +50,14 @@ public class Dispatcher {
     private final FleetClock fleetClock;
     private final String owner;
     private final MergeBuffer merge;
+    private final HeldClaims held;
+    private final DeliveryAcks acks;
     private final AtomicLong claimSequence = new AtomicLong();
     private final ReentrantLock tickLock = new ReentrantLock();
     private volatile boolean stopping;
 
     public Dispatcher(DispatchStore store, DeliveryGateway gateway, DeliveryCircuit circuit, ClaimingSwitch claiming,
-            ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, FleetClock fleetClock, InstanceId instanceId) {
+            ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, FleetClock fleetClock, InstanceId instanceId, HeldClaims held, DeliveryAcks acks) {
         this.store = store;
         this.gateway = gateway;
         this.circuit = circuit;
@@ -62,6 +67,8 @@ public class Dispatcher {
         this.settings = properties.dispatch();
         this.clock = clock;
         this.fleetClock = fleetClock;
+        this.held = held;
+        this.acks = acks;
         if (settings.maxInFlight() < settings.batchSize()) {
             throw new IllegalStateException("reminders.dispatch.max-in-flight (" + settings.maxInFlight()
                     + ") must be at least reminders.dispatch.batch-size (" + settings.batchSize()
@@ -116,6 +123,9 @@ public class Dispatcher {
 
     /** Claims while claims come back full; true when the shard was drained and its groups settled. */
     private boolean claimUntilDrained(int shard, long deadline) {
+        // one lease expiry for the claims of a drain (renewed later as one), fresh once a renewal interval old
+        long leaseUntil = 0;
+        long leaseGivenAt = 0;
         while (true) {
             // wait for room for a whole batch: claiming in dribbles would cost a Redis call per few reminders
             int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), deadline) - merge.size());
@@ -124,10 +134,17 @@ public class Dispatcher {
             }
             ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(room, settings.lease().toMillis(),
                     owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
-                    settings.mergeWindow().toMillis(), settings.lookAheadLimit()));
+                    settings.mergeWindow().toMillis(), settings.lookAheadLimit(), leaseUntil));
             if (result.busy()) {
                 return false; // another instance drains it now (perhaps our drain lease ran out while we waited)
             }
+            if (result.leaseUntil() != leaseUntil) {
+                leaseGivenAt = result.now();
+                leaseUntil = result.leaseUntil();
+            } else if (result.now() - leaseGivenAt >= settings.leaseRenewal().toMillis()) {
+                leaseUntil = 0;
+            }
+            held.hold(result.claimed());
             metrics.claimed(result.claimed().size());
             send(merge.add(shard, result.claimed()));
             if (!result.full()) {
@@ -157,30 +174,48 @@ public class Dispatcher {
     }
 
     /**
-     * Graceful stop: no new claims, reminders still waiting for siblings go back to the due set, messages in
-     * flight get a moment to finish. Runs before Camel stops its routes.
+     * Graceful stop: no new claims; reminders still waiting for siblings go back to the due set at once;
+     * messages in flight get up to {@link #STOP_GRACE} to finish; then everything still held (queued for
+     * delivery, waiting for a retry, or still being sent) goes back to the due set too, so another instance
+     * delivers it at once instead of after the lease. Runs before Camel stops its routes.
      */
     @EventListener(ContextClosedEvent.class)
     public void stop() {
         stopping = true;
         tickLock.lock();
         try {
-            List<ClaimedReminder> waiting = merge.takeAll();
-            Map<Integer, List<ClaimedReminder>> byShard = new TreeMap<>();
-            for (ClaimedReminder r : waiting) {
-                byShard.computeIfAbsent(r.shard(), s -> new ArrayList<>()).add(r);
+            giveBack(merge.takeAll());
+            gateway.awaitIdle(STOP_GRACE);
+            try {
+                acks.flush(); // what was delivered is acknowledged, not given back
+            } catch (RuntimeException e) {
+                LOG.warn("Could not acknowledge {} delivered reminders before stopping: {}", acks.pending(), e.getMessage());
             }
-            byShard.forEach((shard, reminders) -> {
-                try {
-                    store.release(shard, reminders);
-                } catch (RuntimeException e) {
-                    LOG.warn("Could not give {} claimed reminders of shard {} back; their lease will: {}",
-                            reminders.size(), shard, e.getMessage());
-                }
-            });
-            gateway.awaitIdle(Duration.ofSeconds(10));
+            List<ClaimedReminder> unfinished = new ArrayList<>();
+            held.snapshot().values().forEach(unfinished::addAll);
+            if (!unfinished.isEmpty()) {
+                LOG.warn("Stopping with {} reminders not yet delivered: given back to be delivered by another instance "
+                        + "(one still being sent may arrive twice, under the same messageId)", unfinished.size());
+                giveBack(unfinished);
+            }
         } finally {
             tickLock.unlock();
         }
+    }
+
+    private void giveBack(List<ClaimedReminder> reminders) {
+        Map<Integer, List<ClaimedReminder>> byShard = new TreeMap<>();
+        for (ClaimedReminder r : reminders) {
+            byShard.computeIfAbsent(r.shard(), s -> new ArrayList<>()).add(r);
+        }
+        byShard.forEach((shard, claims) -> {
+            try {
+                store.release(shard, claims);
+                held.forget(claims);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not give {} claimed reminders of shard {} back; their lease will: {}",
+                        claims.size(), shard, e.getMessage());
+            }
+        });
     }
 }

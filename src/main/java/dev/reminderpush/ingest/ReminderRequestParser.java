@@ -35,6 +35,8 @@ public class ReminderRequestParser {
     private static final Set<String> SCHEDULE_COMMAND_FIELDS =
             Set.of("type", "userId", "subject", "dueAt", "title", "body", "channel", "data");
     private static final Set<String> CANCEL_COMMAND_FIELDS = Set.of("type", "userId", "subject");
+    /** Deepest nesting of {@code data}: the message wraps it three levels deeper, far below any JSON parser's limit. */
+    public static final int MAX_DATA_DEPTH = 32;
     /** Below this, an epoch-millis due time is surely epoch seconds sent by mistake (it would be in 1973). */
     private static final long MILLIS_PLAUSIBLE_FROM = 100_000_000_000L;
 
@@ -120,9 +122,27 @@ public class ReminderRequestParser {
         if (data != null && !data.isNull() && !data.isObject()) {
             throw InvalidReminderException.field("data", "data must be a JSON object, was " + kind(data));
         }
+        if (data != null && depth(data, 1) > MAX_DATA_DEPTH) {
+            throw InvalidReminderException.field("data", "data may nest at most " + MAX_DATA_DEPTH
+                    + " levels of objects and arrays (the message center's JSON parser must be able to read every message)");
+        }
         Reminder reminder = new Reminder(id, dueAt, title, body, channel, data == null || data.isNull() ? null : (ObjectNode) data);
         checkSize(reminder);
         return reminder;
+    }
+
+    /** Levels of objects and arrays in {@code node}, counting stops once past the limit. */
+    private static int depth(JsonNode node, int level) {
+        int deepest = level;
+        if (level > MAX_DATA_DEPTH) {
+            return level;
+        }
+        for (JsonNode child : node) {
+            if (child.isContainerNode()) {
+                deepest = Math.max(deepest, depth(child, level + 1));
+            }
+        }
+        return deepest;
     }
 
     private Instant dueAt(JsonNode node) {

@@ -13,11 +13,13 @@ import java.util.Map;
  * @param upcoming  users with reminders falling due within the merge window, with the earliest such
  *                  due time (only when the claim was not full)
  * @param upcomingTruncated the look-ahead hit its scan limit, so {@code upcoming} may be incomplete
+ * @param leaseUntil the lease expiry the claimed reminders got (Redis time)
  */
 public record ClaimResult(
-        boolean busy, long now, List<ClaimedReminder> claimed, boolean full, Map<String, Long> upcoming, boolean upcomingTruncated) {
+        boolean busy, long now, List<ClaimedReminder> claimed, boolean full, Map<String, Long> upcoming, boolean upcomingTruncated,
+        long leaseUntil) {
 
     static ClaimResult busy(long now) {
-        return new ClaimResult(true, now, List.of(), false, Map.of(), false);
+        return new ClaimResult(true, now, List.of(), false, Map.of(), false, 0);
     }
 }

@@ -122,12 +122,17 @@ public class DeadLetterStore {
         Redriven result = new Redriven(0, 0, 0);
         for (int shard = 0; shard < shards.shardCount(); shard++) {
             int s = shard;
+            long kept = 0; // entries a redrive leaves in place (unreadable, or no record): skipped, never looped on
             while (true) {
-                Set<String> ids = RedisFailures.call("list dead letters", () -> redis.opsForZSet().range(keys.deadAt(s), 0, PER_CALL - 1));
+                long from = kept;
+                Set<String> ids = RedisFailures.call("list dead letters",
+                        () -> redis.opsForZSet().range(keys.deadAt(s), from, from + PER_CALL - 1));
                 if (ids == null || ids.isEmpty()) {
                     break;
                 }
-                result = result.plus(redrive(shard, List.copyOf(ids)));
+                Redriven batch = redrive(shard, List.copyOf(ids));
+                kept += batch.unknown();
+                result = result.plus(batch);
             }
         }
         return result;
@@ -152,7 +157,7 @@ public class DeadLetterStore {
             switch (((Number) outcome).intValue()) {
                 case 1 -> redriven++;
                 case 2 -> superseded++;
-                default -> unknown++;
+                default -> unknown++; // 0 unknown, 3 unreadable (kept for an operator)
             }
         }
         metrics.redriven(redriven);

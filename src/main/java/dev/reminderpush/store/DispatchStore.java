@@ -15,10 +15,19 @@ import org.springframework.stereotype.Component;
 @Component
 public class DispatchStore {
 
-    /** One claim.lua call; the lease runs from Redis server time. */
+    /**
+     * One claim.lua call; the lease runs from Redis server time, or until {@code leaseUntil} when that lies
+     * ahead (0 = a fresh lease).
+     */
     public record ClaimRequest(
             int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis, long mergeWindowMillis,
-            int lookAheadLimit) {}
+            int lookAheadLimit, long leaseUntil) {
+
+        public ClaimRequest(int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis,
+                long mergeWindowMillis, int lookAheadLimit) {
+            this(limit, leaseMillis, claimId, owner, drainLeaseMillis, mergeWindowMillis, lookAheadLimit, 0);
+        }
+    }
 
     /** One dead letter to write: the claimed reminder and JSON fields describing the failure. */
     public record Failure(ClaimedReminder reminder, String failureJsonFields) {}
@@ -43,7 +52,7 @@ public class DispatchStore {
                 List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard), keys.drainer(shard)),
                 Integer.toString(request.limit()), Long.toString(request.leaseMillis()), request.claimId(), request.owner(),
                 Long.toString(request.drainLeaseMillis()), Long.toString(request.mergeWindowMillis()),
-                Integer.toString(request.lookAheadLimit())));
+                Integer.toString(request.lookAheadLimit()), Long.toString(request.leaseUntil())));
         long now = ((Number) reply.get(1)).longValue();
         fleetClock.observe(now, before, clock.millis());
         if ("busy".equals(String.valueOf(reply.get(0)))) {
@@ -63,7 +72,8 @@ public class DispatchStore {
             upcoming.put(ahead.get(i).toString(), (long) Double.parseDouble(ahead.get(i + 1).toString()));
         }
         boolean full = flat.size() / 3 >= request.limit();
-        return new ClaimResult(false, now, claimed, full, upcoming, ((Number) reply.get(4)).longValue() == 1);
+        return new ClaimResult(false, now, claimed, full, upcoming, ((Number) reply.get(4)).longValue() == 1,
+                ((Number) reply.get(5)).longValue());
     }
 
     /** The message center accepted these reminders (all of one shard). Returns how many were removed. */
@@ -76,6 +86,31 @@ public class DispatchStore {
             args[a++] = r.claimId();
         }
         return RedisFailures.call("ack", () -> redis.execute(LuaScripts.ACK, inflightKeys(shard), args));
+    }
+
+    /** What one renew.lua call did: the expiry it gave, and the claims that are no longer this instance's. */
+    public record Renewed(long leaseUntil, List<ClaimedReminder> lost) {}
+
+    /**
+     * Extends the leases of claims (all of one shard) this instance still holds: to {@code leaseUntil} when that
+     * lies ahead in Redis time, else to {@code leaseMillis} from Redis time.
+     */
+    public Renewed renew(int shard, List<ClaimedReminder> held, long leaseMillis, long leaseUntil) {
+        Object[] args = new Object[2 + held.size() * 2];
+        args[0] = Long.toString(leaseMillis);
+        args[1] = Long.toString(leaseUntil);
+        int a = 2;
+        for (ClaimedReminder r : held) {
+            args[a++] = r.id().toString();
+            args[a++] = r.revision() + "|" + r.claimId();
+        }
+        List<?> reply = RedisFailures.call("renew", () -> redis.execute(LuaScripts.RENEW,
+                List.of(keys.inflight(shard), keys.claims(shard)), args));
+        List<ClaimedReminder> lost = new ArrayList<>(reply.size() - 1);
+        for (int i = 1; i < reply.size(); i++) {
+            lost.add(held.get(((Number) reply.get(i)).intValue() - 1));
+        }
+        return new Renewed(((Number) reply.get(0)).longValue(), lost);
     }
 
     /** Gives claimed, unsent reminders (all of one shard) back to the due set. */

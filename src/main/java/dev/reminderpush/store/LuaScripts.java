@@ -12,6 +12,7 @@ final class LuaScripts {
     static final RedisScript<List> READ = list("read.lua");
     static final RedisScript<List> CLAIM = list("claim.lua");
     static final RedisScript<Long> ACK = number("ack.lua");
+    static final RedisScript<List> RENEW = list("renew.lua");
     static final RedisScript<Long> RELEASE = number("release.lua");
     static final RedisScript<List> REAP = list("reap.lua");
     static final RedisScript<Long> DEAD_LETTER = number("dead-letter.lua");

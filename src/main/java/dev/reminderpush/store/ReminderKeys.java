@@ -21,7 +21,7 @@ public class ReminderKeys {
         return shardKey(shard, "due");
     }
 
-    /** Hash: reminder id -> JSON payload (with its revision). */
+    /** Hash: reminder id -> stored payload: envelope and content ({@link StoredPayload}). */
     public String payload(int shard) {
         return shardKey(shard, "payload");
     }

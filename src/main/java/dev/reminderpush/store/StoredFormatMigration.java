@@ -1,13 +1,17 @@
 package dev.reminderpush.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.annotation.PostConstruct;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,11 +38,14 @@ class StoredFormatMigration {
     private final ShardFunction shards;
     private final ObjectMapper mapper;
 
-    StoredFormatMigration(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, ObjectMapper mapper) {
+    StoredFormatMigration(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards) {
         this.redis = redis;
         this.keys = keys;
         this.shards = shards;
-        this.mapper = mapper;
+        // its own mapper: stored formats must not follow spring.jackson.* settings (indentation would add newlines),
+        // and format-1 dead letters nest the producer's data two levels deeper than it was sent
+        this.mapper = JsonMapper.builder(JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(10_000).build()).build()).build();
     }
 
     @PostConstruct
@@ -54,31 +61,45 @@ class StoredFormatMigration {
         if (CURRENT.equals(recorded)) {
             return;
         }
-        long converted = 0;
-        for (int shard = 0; shard < shards.shardCount(); shard++) {
-            converted += convert(keys.payload(shard), this::payloadFromV1);
-            converted += convert(keys.dead(shard), this::deadLetterFromV1);
+        // the shards the data was written with (ShardCountGuard refuses a different count later, after this ran)
+        String written = redis.opsForValue().get(keys.shardCountMarker());
+        int shardCount = Math.max(shards.shardCount(), written == null ? 0 : Integer.parseInt(written));
+        long[] counts = new long[2]; // converted, unreadable
+        for (int shard = 0; shard < shardCount; shard++) {
+            convert(keys.payload(shard), v -> v.startsWith("{"), this::payloadFromV1, counts);
+            convert(keys.dead(shard), v -> v.startsWith("{") && v.indexOf('\n') < 0, this::deadLetterFromV1, counts);
+        }
+        if (counts[1] > 0) { // the marker stays unset: the next start tries again
+            throw new IllegalStateException(counts[1] + " stored values in format 1 could not be converted (see the log); "
+                    + "fix or remove them, then start again");
         }
         redis.opsForValue().set(keys.formatMarker(), CURRENT);
-        if (converted > 0) {
-            LOG.warn("Converted {} stored reminders and dead letters to stored format {}", converted, CURRENT);
+        if (counts[0] > 0) {
+            LOG.warn("Converted {} stored reminders and dead letters to stored format {}", counts[0], CURRENT);
         }
     }
 
-    private long convert(String hash, UnaryOperator<String> conversion) {
-        long converted = 0;
+    /** Converts the values of {@code hash} that are in format 1; a conversion already done is recognised and skipped. */
+    private void convert(String hash, Predicate<String> formatOne, UnaryOperator<String> conversion, long[] counts) {
         try (Cursor<Map.Entry<Object, Object>> entries = redis.opsForHash().scan(hash, ScanOptions.scanOptions().count(500).build())) {
             while (entries.hasNext()) {
                 Map.Entry<Object, Object> entry = entries.next();
                 String old = entry.getValue().toString();
-                if (old.startsWith("{")) { // format 1; format 2 values start with a digit
-                    Long done = redis.execute(LuaScripts.REPLACE_IF_UNCHANGED, List.of(hash), entry.getKey().toString(), old,
-                            conversion.apply(old));
-                    converted += done == null ? 0 : done;
+                if (!formatOne.test(old)) {
+                    continue;
                 }
+                String converted;
+                try {
+                    converted = conversion.apply(old);
+                } catch (RuntimeException e) {
+                    LOG.error("Cannot convert {} {} to stored format {}: {}", hash, entry.getKey(), CURRENT, e.toString());
+                    counts[1]++;
+                    continue;
+                }
+                Long done = redis.execute(LuaScripts.REPLACE_IF_UNCHANGED, List.of(hash), entry.getKey().toString(), old, converted);
+                counts[0] += done == null ? 0 : done;
             }
         }
-        return converted;
     }
 
     /** {"rev":7,"v":1,"userId":..,"subject":..,"channel":..,"dueAt":N,"title":..,"body":..,"data":{..},"scheduledAt":N} */
@@ -90,6 +111,9 @@ class StoredFormatMigration {
     String deadLetterFromV1(String v1) {
         ObjectNode old = (ObjectNode) read(v1);
         JsonNode payload = old.remove("payload");
+        if (payload == null) {
+            throw new IllegalStateException("a format-1 dead letter without its payload");
+        }
         try {
             return mapper.writeValueAsString(old) + "\n" + payload(payload);
         } catch (IOException e) {

@@ -23,11 +23,6 @@ public record StoredPayload(long revision, long dueMillis, String channel, long 
                 c == b + 1 ? null : payload.substring(b + 1, c), Long.parseLong(payload, c + 1, d, 10), payload.substring(d + 1));
     }
 
-    /** The revision alone, without reading the rest. */
-    public static long revisionOf(String payload) {
-        return Long.parseLong(payload, 0, payload.indexOf('|'), 10);
-    }
-
     static String abbreviate(String text) {
         return text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }

@@ -8,6 +8,7 @@ import dev.reminderpush.store.ReminderId;
 import dev.reminderpush.store.ReminderStore;
 import dev.reminderpush.testing.BundleInstance;
 import dev.reminderpush.testing.IntegrationTest;
+import dev.reminderpush.testing.MessageCenterServer;
 import dev.reminderpush.testing.TopicReader;
 import dev.reminderpush.testing.TopicReader.Received;
 import java.time.Duration;
@@ -71,12 +72,12 @@ class MultiInstanceTest extends IntegrationTest {
     @Test
     void remindersOfACrashedInstanceAreDeliveredByAnotherAfterTheLease() throws Exception {
         long lease = 4_000;
-        try (BundleInstance doomed = new BundleInstance(BundleInstance.dispatching("doomed", "reminders.dispatch.lease", lease + "ms",
+        try (BundleInstance doomed = new BundleInstance(BundleInstance.dispatching("doomed", "reminders.dispatch.lease", lease + "ms", "reminders.dispatch.lease-renewal", "1s",
                 "reminders.dispatch.merge-window", "0"));
                 TopicReader reader = TopicReader.messageCenter()) {
             // it "dies" right after claiming: nothing is sent, nothing acknowledged
             AdviceWith.adviceWith(doomed.camel(), "deliver", route ->
-                    route.weaveById("choose-channel").replace().process(exchange -> exchange.setRouteStop(true)));
+                    route.weaveById("to-channel").replace().process(exchange -> exchange.setRouteStop(true)));
             long due = System.currentTimeMillis();
             List<Reminder> reminders = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
@@ -86,6 +87,7 @@ class MultiInstanceTest extends IntegrationTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> inflight() == 300);
             long claimedAt = System.currentTimeMillis();
             doomed.camel().getRouteController().stopRoute("poll-shards");
+            doomed.camel().getRouteController().stopRoute("renew-leases"); // a dead instance renews nothing
 
             try (BundleInstance survivor = new BundleInstance(BundleInstance.dispatching("survivor"))) {
                 List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 300, Duration.ofSeconds(60));
@@ -105,13 +107,14 @@ class MultiInstanceTest extends IntegrationTest {
     @Test
     void reminderHeldForMergingSurvivesItsInstanceCrashing() throws Exception {
         long lease = 6_000;
-        try (BundleInstance doomed = new BundleInstance(BundleInstance.dispatching("doomed-merge", "reminders.dispatch.lease", lease + "ms",
+        try (BundleInstance doomed = new BundleInstance(BundleInstance.dispatching("doomed-merge", "reminders.dispatch.lease", lease + "ms", "reminders.dispatch.lease-renewal", "1s",
                 "reminders.dispatch.merge-window", "3s"));
                 TopicReader reader = TopicReader.messageCenter()) {
             long now = System.currentTimeMillis();
             store.schedule(List.of(reminder("held", "first", now), reminder("held", "sibling", now + 2_000)));
             await().atMost(Duration.ofSeconds(10)).until(() -> doomed.bean(Dispatcher.class).waitingForSiblings() == 1);
             doomed.camel().getRouteController().stopRoute("poll-shards"); // dies holding "first"
+            doomed.camel().getRouteController().stopRoute("renew-leases");
 
             try (BundleInstance survivor = new BundleInstance(BundleInstance.dispatching("survivor-merge"))) {
                 List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 2, Duration.ofSeconds(60));
@@ -133,5 +136,29 @@ class MultiInstanceTest extends IntegrationTest {
         assertThat(inflight()).isZero();
         assertThat(redis.keys("reminders:{*}:due").stream().flatMap(k -> redis.opsForZSet().range(k, 0, -1).stream()))
                 .containsExactlyInAnyOrder("graceful:first", "graceful:sibling");
+    }
+
+    /**
+     * A graceful stop does not leave messages that wait for a retry to their lease either: once the stop's
+     * grace is over they are back in due, and another instance delivers them.
+     */
+    @Test
+    void gracefulShutdownGivesBackMessagesWaitingForARetry() {
+        try (MessageCenterServer center = new MessageCenterServer()) {
+            center.respondWith(request -> 503);
+            try (BundleInstance instance = new BundleInstance(BundleInstance.dispatching("graceful-retry",
+                    "reminders.delivery.http.url", center.url(), "reminders.delivery.retry.max-retries", "8",
+                    "reminders.delivery.retry.initial-delay-ms", "20000"))) {
+                List<Reminder> reminders = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    reminders.add(new Reminder(new ReminderId("retrying-" + i, "s"), Instant.now(), "t", "b", "http", null));
+                }
+                store.schedule(reminders);
+                await().atMost(Duration.ofSeconds(10)).until(() -> center.requests().size() == 10); // all wait 20 s now
+            }
+            assertThat(inflight()).isZero();
+            assertThat(redis.keys("reminders:{*}:due").stream().mapToLong(k -> redis.opsForZSet().size(k)).sum()).isEqualTo(10);
+            assertThat(redis.keys("reminders:{*}:dead-at")).isEmpty();
+        }
     }
 }

@@ -11,10 +11,14 @@ import java.util.TreeSet;
 final class Deliveries {
 
     private final Map<String, List<String>> messageIdsByReminder = new HashMap<>();
+    private long lastFirstArrival;
 
     Deliveries(List<Received> messages) {
         for (Received message : messages) {
             for (String id : message.reminderIds()) {
+                if (!messageIdsByReminder.containsKey(id)) {
+                    lastFirstArrival = Math.max(lastFirstArrival, message.timestamp());
+                }
                 messageIdsByReminder.computeIfAbsent(id, k -> new java.util.ArrayList<>()).add(message.messageId());
             }
         }
@@ -46,6 +50,11 @@ final class Deliveries {
             }
         });
         return differing;
+    }
+
+    /** When the last reminder arrived for the first time (record timestamp, epoch millis). */
+    long lastFirstArrival() {
+        return lastFirstArrival;
     }
 
     int distinct() {

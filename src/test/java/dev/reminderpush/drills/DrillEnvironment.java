@@ -16,10 +16,7 @@ final class DrillEnvironment {
 
     private DrillEnvironment() {}
 
-    /**
-     * Settings for a bundle process in a drill: a short lease (10 s, with a retry budget small enough to
-     * fit in it) so that reminders held by a killed instance come back within the drill.
-     */
+    /** Settings for a bundle process in a drill: the defaults, on the drill's Redis and Kafka. */
     static Map<String, String> bundleSettings(String instanceId, int redisPort, String kafka) {
         Map<String, String> settings = new HashMap<>();
         settings.put("spring.data.redis.host", "127.0.0.1");
@@ -27,13 +24,6 @@ final class DrillEnvironment {
         settings.put("camel.component.kafka.brokers", kafka);
         settings.put("reminders.shard-count", Integer.toString(SHARDS));
         settings.put("reminders.dispatch.instance-id", instanceId);
-        settings.put("reminders.dispatch.poll-interval-ms", "500");
-        settings.put("reminders.dispatch.reaper-interval-ms", "500");
-        settings.put("reminders.dispatch.lease", "10s");
-        settings.put("reminders.delivery.retry.max-retries", "1");
-        settings.put("reminders.delivery.kafka.timeout-ms", "2000");
-        settings.put("reminders.delivery.kafka.request-timeout-ms", "1000");
-        settings.put("reminders.delivery.http.timeout-ms", "1000");
         return settings;
     }
 

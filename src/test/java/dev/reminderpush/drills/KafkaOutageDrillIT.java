@@ -30,8 +30,9 @@ class KafkaOutageDrillIT {
         EmbeddedRedis redis = new EmbeddedRedis(TestInfrastructure.freePort()).start();
         try (KafkaProcess kafka = new KafkaProcess("kafka-outage-broker").start()) {
             Map<String, String> settings = DrillEnvironment.bundleSettings("drill-k", redis.port(), kafka.bootstrapServers());
-            // the defaults: 2 min lease, 6 retries from 200 ms doubling to 10 s, 5 s per Kafka attempt
-            settings.keySet().removeIf(key -> key.startsWith("reminders.delivery.") || key.equals("reminders.dispatch.lease"));
+            // the defaults: 10 s lease renewed every 3 s while held, 8 retries from 200 ms doubling to 10 s, 5 s per
+            // Kafka attempt: the retries outlast the lease many times over, the renewals keep every claim
+            settings.keySet().removeIf(key -> key.startsWith("reminders.delivery.") || key.startsWith("reminders.dispatch.lease"));
             try (TopicReader reader = new TopicReader(kafka.bootstrapServers(), "message-center-push");
                     BundleProcess bundle = new BundleProcess("drills", "kafka-outage", TestInfrastructure.freePort(), settings)) {
                 bundle.awaitReady(Duration.ofSeconds(90));
@@ -80,7 +81,7 @@ class KafkaOutageDrillIT {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             long total = 0;
             for (int shard = 0; shard < DrillEnvironment.SHARDS; shard++) {
-                total += connection.sync().zcard("reminders:{" + shard + "}:dead");
+                total += connection.sync().zcard("reminders:{" + shard + "}:dead-at");
             }
             return total;
         } finally {

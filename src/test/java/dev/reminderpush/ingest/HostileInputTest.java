@@ -123,4 +123,19 @@ class HostileInputTest extends IntegrationTest {
         assertSafe(response, before, "invalid UTF-8");
         assertThat(response.statusCode()).isEqualTo(400);
     }
+
+    @Test
+    void dataNestsAtMostThirtyTwoLevels() {
+        String due = java.time.Instant.now().plusSeconds(600).toString();
+        String ok = "{\"dueAt\":\"" + due + "\",\"title\":\"t\",\"body\":\"b\",\"data\":"
+                + "{\"a\":".repeat(31) + "[]" + "}".repeat(31) + "}";
+        assertThat(http.put("/api/reminders/42/deep-ok", ok).statusCode()).isEqualTo(201);
+        String tooDeep = "{\"dueAt\":\"" + due + "\",\"title\":\"t\",\"body\":\"b\",\"data\":"
+                + "{\"a\":".repeat(32) + "[]" + "}".repeat(32) + "}";
+        Map<String, String> before = RedisSnapshot.of(redis);
+        HttpResponse<String> response = http.put("/api/reminders/42/deep-no", tooDeep);
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("\"field\":\"data\"");
+        assertSafe(response, before, "data 33 levels deep");
+    }
 }

@@ -1,0 +1,55 @@
+package dev.reminderpush.dispatch;
+
+import dev.reminderpush.store.ClaimedReminder;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.stereotype.Component;
+
+/**
+ * The claims this instance still works on: from the claim until the reminder is acknowledged, dead-lettered
+ * or given back (or given up, so that its lease brings it back). {@link LeaseRenewer} extends exactly these
+ * leases; a claim forgotten here expires after one lease and another instance delivers it.
+ */
+@Component
+public class HeldClaims {
+
+    private final Map<Integer, Map<String, ClaimedReminder>> byShard = new ConcurrentHashMap<>();
+
+    public void hold(List<ClaimedReminder> claimed) {
+        for (ClaimedReminder r : claimed) {
+            byShard.computeIfAbsent(r.shard(), s -> new ConcurrentHashMap<>()).put(key(r), r);
+        }
+    }
+
+    public void forget(Collection<ClaimedReminder> done) {
+        for (ClaimedReminder r : done) {
+            Map<String, ClaimedReminder> shard = byShard.get(r.shard());
+            if (shard != null) {
+                shard.remove(key(r));
+            }
+        }
+    }
+
+    /** A snapshot of what is held, per shard. */
+    public Map<Integer, List<ClaimedReminder>> snapshot() {
+        Map<Integer, List<ClaimedReminder>> copy = new java.util.TreeMap<>();
+        byShard.forEach((shard, claims) -> {
+            if (!claims.isEmpty()) {
+                copy.put(shard, new ArrayList<>(claims.values()));
+            }
+        });
+        return copy;
+    }
+
+    public int size() {
+        return byShard.values().stream().mapToInt(Map::size).sum();
+    }
+
+    /** One entry per claim: the same reminder claimed again later (after a lease expiry) is another claim. */
+    private static String key(ClaimedReminder r) {
+        return r.id() + "#" + r.claimId();
+    }
+}
