@@ -6,8 +6,17 @@
 -- KEYS[4]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries of the current revision
 -- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
 -- KEYS[6]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
--- ARGV     quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
+-- KEYS[7]  <prefix>:{<shard>}:commands  hash, command source ("<topic>-<partition>") -> "<offset>|<applied at>"
+-- ARGV[1]  command source, '' when the write is not a Kafka command
+-- ARGV[2]  the command's offset           ARGV[3]  the command's record timestamp (epoch millis)
+-- ARGV     then quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
 --          (id, due and channel validated by the caller: no '|' in any of them)
+--
+-- A command whose offset is not above the last one this shard applied from its partition, and whose
+-- record is not newer than that application, was applied already (a replay after a consumer restart or
+-- an offset reset): nothing changes and {'replay'} comes back. Records of one partition are applied in
+-- order and each touches one shard, so the mark per shard and partition is exact. A record newer than
+-- the mark's application time with a lower offset comes from a recreated topic and is applied.
 --
 -- Each reminder gets the shard's next revision, stored first in its payload's envelope, so an
 -- acknowledgement carrying an older revision can tell that it must not delete this copy. The envelope
@@ -20,11 +29,22 @@
 -- Returns a flat array: for each quadruple, 1 if the reminder is new or 0 if it replaced one, then its revision.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local source = ARGV[1]
+if source ~= '' then
+  local mark = redis.call('HGET', KEYS[7], source)
+  if mark then
+    local offset, applied = string.match(mark, '^(%d+)|(%d+)$')
+    if tonumber(ARGV[2]) <= tonumber(offset) and tonumber(ARGV[3]) <= tonumber(applied) then
+      return {'replay'}
+    end
+  end
+  redis.call('HSET', KEYS[7], source, ARGV[2] .. '|' .. now)
+end
 local out = {}
-for i = 1, #ARGV, 4 do
+for i = 4, #ARGV, 4 do
   local id, due, channel, content = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local rev = redis.call('INCR', KEYS[3])
-  local created = redis.call('HSET', KEYS[2], id, rev .. '|' .. due .. '|' .. channel .. '|' .. now .. '|' .. content)
+  local created = redis.call('HSET', KEYS[2], id, string.format('%d', rev) .. '|' .. due .. '|' .. channel .. '|' .. now .. '|' .. content)
   redis.call('ZADD', KEYS[1], due, id)
   redis.call('HDEL', KEYS[4], id)
   redis.call('HDEL', KEYS[5], id)

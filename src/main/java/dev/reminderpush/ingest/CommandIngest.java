@@ -1,6 +1,8 @@
 package dev.reminderpush.ingest;
 
+import dev.reminderpush.store.CommandSource;
 import dev.reminderpush.store.ReminderStore;
+import java.time.Instant;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -33,12 +35,23 @@ public class CommandIngest {
         this.store = store;
     }
 
-    public void apply(@Body byte[] value) {
-        Command command = parser.parseCommand(value);
+    /**
+     * Applies one record, once: the store recognises a record it applied before (same partition, offset not
+     * above the last applied, record not newer than that application) and changes nothing. Due-time limits
+     * ({@code max-past}, {@code max-future}) are judged against the record's timestamp, so a valid command
+     * that waited in the topic is applied, late, instead of parked.
+     */
+    public void apply(@Body byte[] value, Message message) {
+        Long timestamp = message.getHeader(KafkaConstants.TIMESTAMP, Long.class);
+        Instant producedAt = timestamp == null || timestamp <= 0 ? null : Instant.ofEpochMilli(timestamp);
+        Command command = parser.parseCommand(value, producedAt);
+        CommandSource source = new CommandSource(message.getHeader(KafkaConstants.TOPIC) + "-"
+                + message.getHeader(KafkaConstants.PARTITION), message.getHeader(KafkaConstants.OFFSET, 0L, Long.class),
+                producedAt == null ? Long.MAX_VALUE : producedAt.toEpochMilli());
         if (command instanceof Command.Schedule schedule) {
-            store.schedule(schedule.reminder());
+            store.schedule(schedule.reminder(), source);
         } else if (command instanceof Command.Cancel cancel) {
-            store.cancel(cancel.id());
+            store.cancel(cancel.id(), source);
         }
     }
 

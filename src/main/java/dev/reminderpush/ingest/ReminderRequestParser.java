@@ -55,7 +55,7 @@ public class ReminderRequestParser {
     /** The body of {@code PUT /api/reminders/{userId}/{subject}}. */
     public Reminder parseSchedule(String userId, String subject, byte[] body) {
         ReminderId id = id(userId, subject);
-        return reminder(id, object(readJson(body), null), REMINDER_FIELDS);
+        return reminder(id, object(readJson(body), null), REMINDER_FIELDS, null);
     }
 
     public ReminderId id(String userId, String subject) {
@@ -83,7 +83,7 @@ public class ReminderRequestParser {
             try {
                 ObjectNode item = object(root.get(i), null);
                 ReminderId id = id(text(item, "userId", true), text(item, "subject", true));
-                items.add(BatchItem.accepted(i, reminder(id, item, BATCH_ITEM_FIELDS)));
+                items.add(BatchItem.accepted(i, reminder(id, item, BATCH_ITEM_FIELDS, null)));
             } catch (InvalidReminderException e) {
                 items.add(BatchItem.rejected(i, e));
             }
@@ -93,11 +93,19 @@ public class ReminderRequestParser {
 
     /** A record of the Kafka command topic. */
     public Command parseCommand(byte[] value) {
+        return parseCommand(value, null);
+    }
+
+    /**
+     * A record of the Kafka command topic; {@code producedAt} (the record's timestamp, or null for now) is the
+     * moment {@code max-past} and {@code max-future} are judged from.
+     */
+    public Command parseCommand(byte[] value, Instant producedAt) {
         ObjectNode command = object(readJson(value), null);
         String type = text(command, "type", true);
         ReminderId id = id(text(command, "userId", true), text(command, "subject", true));
         return switch (type) {
-            case "schedule" -> new Command.Schedule(reminder(id, command, SCHEDULE_COMMAND_FIELDS));
+            case "schedule" -> new Command.Schedule(reminder(id, command, SCHEDULE_COMMAND_FIELDS, producedAt));
             case "cancel" -> {
                 rejectUnknownFields(command, CANCEL_COMMAND_FIELDS);
                 yield new Command.Cancel(id);
@@ -106,9 +114,9 @@ public class ReminderRequestParser {
         };
     }
 
-    private Reminder reminder(ReminderId id, ObjectNode json, Set<String> allowed) {
+    private Reminder reminder(ReminderId id, ObjectNode json, Set<String> allowed, Instant reference) {
         rejectUnknownFields(json, allowed);
-        Instant dueAt = dueAt(json.get("dueAt"));
+        Instant dueAt = dueAt(json.get("dueAt"), reference == null ? clock.instant() : reference);
         String title = text(json, "title", true);
         if (title.isBlank()) {
             throw InvalidReminderException.field("title", "title must not be blank");
@@ -145,7 +153,7 @@ public class ReminderRequestParser {
         return deepest;
     }
 
-    private Instant dueAt(JsonNode node) {
+    private Instant dueAt(JsonNode node, Instant now) {
         if (node == null || node.isNull()) {
             throw InvalidReminderException.field("dueAt", "dueAt is required: an ISO-8601 instant or epoch millis");
         }
@@ -166,7 +174,6 @@ public class ReminderRequestParser {
         } else {
             throw InvalidReminderException.field("dueAt", "dueAt must be an ISO-8601 string or integer epoch millis, was " + kind(node));
         }
-        Instant now = clock.instant();
         if (dueAt.isBefore(now.minus(properties.dueAt().maxPast()))) {
             throw InvalidReminderException.field("dueAt", "dueAt " + dueAt + " is more than " + properties.dueAt().maxPast()
                     + " in the past (reminders.due-at.max-past)");

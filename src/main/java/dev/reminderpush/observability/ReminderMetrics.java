@@ -22,6 +22,7 @@ public class ReminderMetrics {
     private final Counter scheduled;
     private final Counter replaced;
     private final Counter cancelled;
+    private final Counter replayed;
     private final Counter claimed;
     private final Counter retried;
     private final Counter leaseExpired;
@@ -37,6 +38,8 @@ public class ReminderMetrics {
         this.replaced = Counter.builder("reminders.replaced").description("Reminders scheduled again (same user and subject)")
                 .register(registry);
         this.cancelled = Counter.builder("reminders.cancelled").description("Reminders cancelled").register(registry);
+        this.replayed = Counter.builder("reminders.commands.replayed")
+                .description("Kafka commands recognised as already applied (replayed records) and skipped").register(registry);
         this.claimed = Counter.builder("reminders.claimed").description("Reminders claimed for delivery").register(registry);
         this.retried = Counter.builder("reminders.delivery.retried").description("Delivery attempts repeated after a failure")
                 .register(registry);
@@ -61,6 +64,10 @@ public class ReminderMetrics {
 
     public void cancelled() {
         cancelled.increment();
+    }
+
+    public void replayed() {
+        replayed.increment();
     }
 
     public void claimed(int count) {

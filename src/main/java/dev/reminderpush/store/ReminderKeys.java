@@ -61,6 +61,11 @@ public class ReminderKeys {
         return shardKey(shard, "drainer");
     }
 
+    /** Hash: Kafka command partition -> {@code <offset>|<applied at>} of the last command this shard applied from it. */
+    public String commands(int shard) {
+        return shardKey(shard, "commands");
+    }
+
     /** Counter: INCR mod shard count picks the shard where an instance starts its walk. */
     public String cursor() {
         return prefix + ":cursor";

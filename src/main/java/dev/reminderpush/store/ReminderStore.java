@@ -38,6 +38,16 @@ public class ReminderStore {
         return schedule(List.of(reminder)).get(0);
     }
 
+    /**
+     * Applies a schedule command of the Kafka topic; empty when this record was applied before (a replay):
+     * then nothing changes, so a replayed command never gives a delivered reminder a new revision.
+     */
+    public Optional<ScheduleOutcome> schedule(Reminder reminder, CommandSource source) {
+        ScheduleOutcome[] outcome = new ScheduleOutcome[1];
+        int shard = shards.shardOf(reminder.id().userId());
+        return scheduleChunk(shard, List.of(0), List.of(reminder), outcome, source) ? Optional.of(outcome[0]) : Optional.empty();
+    }
+
     /** Schedules all given reminders; outcomes come back in the order of the input. */
     public List<ScheduleOutcome> schedule(List<Reminder> reminders) {
         Map<Integer, List<Integer>> positionsByShard = new LinkedHashMap<>();
@@ -50,16 +60,18 @@ public class ReminderStore {
         positionsByShard.forEach((shard, positions) -> {
             for (int from = 0; from < positions.size(); from += SCRIPT_CHUNK) {
                 List<Integer> chunk = positions.subList(from, Math.min(positions.size(), from + SCRIPT_CHUNK));
-                scheduleChunk(shard, chunk, reminders, outcomes);
+                scheduleChunk(shard, chunk, reminders, outcomes, CommandSource.NONE);
             }
         });
         return List.of(outcomes);
     }
 
-    private void scheduleChunk(
-            int shard, List<Integer> positions, List<Reminder> reminders, ScheduleOutcome[] outcomes) {
-        Object[] args = new Object[positions.size() * 4];
-        int a = 0;
+    /** False when the store recognised the command as a replay and wrote nothing. */
+    private boolean scheduleChunk(int shard, List<Integer> positions, List<Reminder> reminders, ScheduleOutcome[] outcomes,
+            CommandSource source) {
+        Object[] args = new Object[3 + positions.size() * 4];
+        System.arraycopy(source.args(), 0, args, 0, 3);
+        int a = 3;
         for (int position : positions) {
             Reminder reminder = reminders.get(position);
             args[a++] = reminder.id().toString();
@@ -69,7 +81,11 @@ public class ReminderStore {
         }
         List<?> reply = RedisFailures.call("schedule", () -> redis.execute(
                 LuaScripts.SCHEDULE, List.of(keys.due(shard), keys.payload(shard), keys.revision(shard),
-                        keys.attempts(shard), keys.dead(shard), keys.deadAt(shard)), args));
+                        keys.attempts(shard), keys.dead(shard), keys.deadAt(shard), keys.commands(shard)), args));
+        if (!reply.isEmpty() && "replay".equals(String.valueOf(reply.get(0)))) {
+            metrics.replayed();
+            return false;
+        }
         for (int i = 0; i < positions.size(); i++) {
             Reminder reminder = reminders.get(positions.get(i));
             boolean created = ((Number) reply.get(2 * i)).longValue() == 1;
@@ -77,14 +93,27 @@ public class ReminderStore {
             outcomes[positions.get(i)] = new ScheduleOutcome(reminder.id(), shard, reminder.dueAt(), created, revision);
             metrics.scheduled(created);
         }
+        return true;
     }
 
     /** Removes a scheduled or dead-lettered reminder; false when there was none. */
     public boolean cancel(ReminderId id) {
+        return cancel(id, CommandSource.NONE);
+    }
+
+    /** A cancel command of the Kafka topic: false when there was none, or when this record was applied before. */
+    public boolean cancel(ReminderId id, CommandSource source) {
         int shard = shards.shardOf(id.userId());
+        Object[] args = new Object[4];
+        args[0] = id.toString();
+        System.arraycopy(source.args(), 0, args, 1, 3);
         Long removed = RedisFailures.call("cancel", () -> redis.execute(LuaScripts.CANCEL,
-                List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard), keys.dead(shard), keys.deadAt(shard)),
-                id.toString()));
+                List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard), keys.dead(shard), keys.deadAt(shard),
+                        keys.commands(shard)), args));
+        if (removed != null && removed == -1) {
+            metrics.replayed();
+            return false;
+        }
         boolean existed = removed != null && removed == 1;
         if (existed) {
             metrics.cancelled();
