@@ -10,9 +10,11 @@
 -- ARGV[5]  drain lease time to live (millis)
 -- ARGV[6]  merge window (millis, 0 = no look-ahead)
 -- ARGV[7]  most entries to scan for the look-ahead
--- ARGV[8]  lease expiry to give (epoch millis, Redis time) when it lies ahead; else now + ARGV[2]. The
---          dispatcher gives the claims of one drain one expiry, so reminders merged across claim batches
---          also expire together if the instance dies, and come back (and are merged) together.
+-- ARGV[8]  lease expiry to give (epoch millis, Redis time) when at least ARGV[9] millis of it are left;
+--          else now + ARGV[2]. The dispatcher gives the claims of one drain one expiry, so reminders merged
+--          across claim batches also expire together if the instance dies, and come back (and are merged)
+--          together. ARGV[9] (lease minus one renewal interval) keeps every claim's first lease long
+--          enough for the renewals to reach it.
 --
 -- "Now" is Redis server time, the same clock for every instance (on Redis Cluster: this shard's master):
 -- an instance whose own clock runs ahead can neither claim early nor shorten a lease. If another owner holds the drain lease, nothing happens and
@@ -34,7 +36,7 @@ redis.call('SET', KEYS[5], ARGV[4], 'PX', ARGV[5])
 
 local limit = tonumber(ARGV[1])
 local expiry = tonumber(ARGV[8])
-if expiry <= now then
+if expiry - now < tonumber(ARGV[9]) then
   expiry = now + tonumber(ARGV[2])
 end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)

@@ -38,7 +38,9 @@ public class DeliveryAcks implements Processor, DisposableBean {
     private final ReminderMetrics metrics;
     private final FleetClock clock;
     private final HeldClaims held;
-    private final ConcurrentLinkedQueue<ClaimedReminder> pending = new ConcurrentLinkedQueue<>();
+    /** Delivered messages not yet acknowledged in Redis, whole: one ack.lua call never cuts a message apart. */
+    private final ConcurrentLinkedQueue<List<ClaimedReminder>> pending = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger pendingReminders = new java.util.concurrent.atomic.AtomicInteger();
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "reminder-acks");
         thread.setDaemon(true);
@@ -59,11 +61,13 @@ public class DeliveryAcks implements Processor, DisposableBean {
     @Override
     public void process(Exchange exchange) {
         delivered(exchange.getProperty(DeliveryGateway.MESSAGE, OutboundMessage.class));
+        exchange.setProperty(DeliveryGateway.ACKNOWLEDGED, true); // its claims stay held (renewed) until the ack is written
     }
 
     public void delivered(OutboundMessage message) {
         circuit.recordSuccess();
-        pending.addAll(message.reminders());
+        pending.add(message.reminders());
+        pendingReminders.addAndGet(message.reminders().size());
         long now = clock.millis(); // Redis time, the clock of the due times
         metrics.delivered(message.channel(), message.reminders().size());
         if (LOG.isDebugEnabled()) {
@@ -76,30 +80,42 @@ public class DeliveryAcks implements Processor, DisposableBean {
     }
 
     public int pending() {
-        return pending.size();
+        return pendingReminders.get();
     }
 
-    /** Acknowledges everything pending now; what Redis refuses stays pending. */
+    /**
+     * Acknowledges everything pending now; what Redis refuses stays pending. A message is acknowledged in one
+     * ack.lua call with all its reminders: should the instance die between two calls, no message is left half
+     * acknowledged (its rest would come back alone, under another messageId).
+     */
     public synchronized void flush() {
-        Map<Integer, List<ClaimedReminder>> byShard = new TreeMap<>();
-        for (ClaimedReminder r; (r = pending.poll()) != null; ) {
-            byShard.computeIfAbsent(r.shard(), s -> new ArrayList<>()).add(r);
+        Map<Integer, List<List<ClaimedReminder>>> byShard = new TreeMap<>();
+        for (List<ClaimedReminder> message; (message = pending.poll()) != null; ) {
+            pendingReminders.addAndGet(-message.size());
+            byShard.computeIfAbsent(message.get(0).shard(), s -> new ArrayList<>()).add(message); // one user, one shard
         }
         RuntimeException failure = null;
-        for (Map.Entry<Integer, List<ClaimedReminder>> shard : byShard.entrySet()) {
-            List<ClaimedReminder> reminders = shard.getValue();
-            for (int from = 0; from < reminders.size(); from += PER_CALL) {
-                List<ClaimedReminder> slice = reminders.subList(from, Math.min(reminders.size(), from + PER_CALL));
-                if (failure == null) {
-                    try {
-                        store.ack(shard.getKey(), slice);
-                        held.forget(slice);
-                        continue;
-                    } catch (RuntimeException e) {
-                        failure = e;
-                    }
+        for (Map.Entry<Integer, List<List<ClaimedReminder>>> shard : byShard.entrySet()) {
+            List<List<ClaimedReminder>> messages = shard.getValue();
+            int from = 0;
+            while (from < messages.size()) {
+                List<ClaimedReminder> slice = new ArrayList<>();
+                int to = from;
+                while (to < messages.size() && (slice.isEmpty() || slice.size() + messages.get(to).size() <= PER_CALL)) {
+                    slice.addAll(messages.get(to++));
                 }
-                pending.addAll(slice);
+                try {
+                    store.ack(shard.getKey(), slice);
+                    held.forget(slice);
+                    from = to;
+                } catch (RuntimeException e) { // this shard's Redis node is away: the others are still acknowledged
+                    failure = e;
+                    for (List<ClaimedReminder> message : messages.subList(from, messages.size())) {
+                        pending.add(message);
+                        pendingReminders.addAndGet(message.size());
+                    }
+                    break;
+                }
             }
         }
         if (failure != null) {
@@ -114,7 +130,7 @@ public class DeliveryAcks implements Processor, DisposableBean {
             long now = System.currentTimeMillis();
             if (now - lastWarning > 5_000) {
                 lastWarning = now;
-                LOG.warn("Acknowledging {} delivered reminders failed, retrying: {}", pending.size(), e.getMessage());
+                LOG.warn("Acknowledging {} delivered reminders failed, retrying: {}", pending(), e.getMessage());
             }
         }
     }
@@ -129,7 +145,7 @@ public class DeliveryAcks implements Processor, DisposableBean {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warn("{} delivered reminders could not be acknowledged before shutdown; they will be delivered again "
-                    + "after their lease: {}", pending.size(), e.getMessage());
+                    + "after their lease: {}", pending(), e.getMessage());
         }
     }
 }

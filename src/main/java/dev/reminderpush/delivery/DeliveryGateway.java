@@ -35,6 +35,8 @@ public class DeliveryGateway {
     public static final String MESSAGE = "reminderMessage";
     public static final String CHANNEL = "reminderChannel";
     public static final String MESSAGE_ID = "reminderMessageId";
+    /** Set by {@link DeliveryAcks} once the message center accepted the message. */
+    public static final String ACKNOWLEDGED = "reminderAcknowledged";
     /** Counted by {@link DeliveryCircuit} on every failed attempt (HTTP responses drop Camel's own counter header). */
     public static final String FAILED_ATTEMPTS = "reminderFailedAttempts";
 
@@ -97,8 +99,18 @@ public class DeliveryGateway {
         inFlight.addAndGet(reminders);
         try {
             threads.execute(() -> {
-                for (OutboundMessage part : pending.split(maxRemindersPerMessage, maxMessageBytes)) {
-                    deliver(part.withId());
+                int started = 0;
+                try {
+                    for (OutboundMessage part : pending.split(maxRemindersPerMessage, maxMessageBytes)) {
+                        started += part.reminders().size();
+                        deliver(part.withId());
+                    }
+                } catch (RuntimeException | Error e) {
+                    // not delivered and not dead-lettered: no longer renewed, so the lease brings them back
+                    LOG.error("Message for user {} could not be handed to the delivery route; the lease will redeliver it",
+                            pending.userId(), e);
+                    inFlight.addAndGet(-(reminders - started));
+                    held.forget(pending.reminders());
                 }
             });
         } catch (RejectedExecutionException e) { // shutting down: the lease will bring the message back
@@ -108,6 +120,10 @@ public class DeliveryGateway {
     }
 
     private void deliver(OutboundMessage message) {
+        if (!held.holdsAny(message.reminders())) { // given back (graceful stop) or lost while it waited in the queue
+            inFlight.addAndGet(-message.reminders().size());
+            return;
+        }
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(MESSAGE, message);
         exchange.setProperty(CHANNEL, message.channel());
@@ -122,12 +138,18 @@ public class DeliveryGateway {
         }
     }
 
+    /**
+     * The delivery route is done with a message. Unless the message center accepted it (the ack step marked
+     * the exchange), its claims are no longer renewed, so the lease brings the reminders back: dead-lettered
+     * ones are gone from Redis already, and a message that ended any other way (a failed dead-letter write,
+     * a failure outside the retry policy, a stopped route) cannot be stranded by a renewal that never ends.
+     */
     private void done(OutboundMessage message, Exchange exchange) {
         inFlight.addAndGet(-message.reminders().size());
-        if (exchange.getException() != null) {
-            // not delivered and not dead-lettered: no longer renewed, so the lease brings them back (and after
-            // max-lease-expiries such failures they become dead letters, so a poison message cannot loop)
+        if (!exchange.getProperty(ACKNOWLEDGED, false, Boolean.class)) {
             held.forget(message.reminders());
+        }
+        if (exchange.getException() != null) {
             LOG.warn("Message {} for user {} failed outside the retry policy; the lease will redeliver it: {}",
                     message.messageId(), message.userId(), exchange.getException().getMessage());
         }

@@ -52,12 +52,14 @@ public class Dispatcher {
     private final MergeBuffer merge;
     private final HeldClaims held;
     private final DeliveryAcks acks;
+    private final LeaseRenewer renewer;
     private final AtomicLong claimSequence = new AtomicLong();
     private final ReentrantLock tickLock = new ReentrantLock();
     private volatile boolean stopping;
 
     public Dispatcher(DispatchStore store, DeliveryGateway gateway, DeliveryCircuit circuit, ClaimingSwitch claiming,
-            ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, FleetClock fleetClock, InstanceId instanceId, HeldClaims held, DeliveryAcks acks) {
+            ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, FleetClock fleetClock, InstanceId instanceId, HeldClaims held, DeliveryAcks acks,
+            LeaseRenewer renewer) {
         this.store = store;
         this.gateway = gateway;
         this.circuit = circuit;
@@ -69,6 +71,7 @@ public class Dispatcher {
         this.fleetClock = fleetClock;
         this.held = held;
         this.acks = acks;
+        this.renewer = renewer;
         if (settings.maxInFlight() < settings.batchSize()) {
             throw new IllegalStateException("reminders.dispatch.max-in-flight (" + settings.maxInFlight()
                     + ") must be at least reminders.dispatch.batch-size (" + settings.batchSize()
@@ -87,7 +90,7 @@ public class Dispatcher {
         }
         try {
             long deadline = clock.millis() + settings.tickBudget().toMillis();
-            if (!claiming.isPaused() && circuit.allowsClaiming()) {
+            if (!claiming.isPaused() && circuit.allowsClaiming() && !renewer.renewalRouteMissing()) {
                 int count = shards.shardCount();
                 int first = (int) Math.floorMod(cursor, (long) count);
                 for (int i = 0; i < count && !stopping && clock.millis() < deadline; i++) {
@@ -123,9 +126,8 @@ public class Dispatcher {
 
     /** Claims while claims come back full; true when the shard was drained and its groups settled. */
     private boolean claimUntilDrained(int shard, long deadline) {
-        // one lease expiry for the claims of a drain (renewed later as one), fresh once a renewal interval old
+        // one lease expiry for the claims of a drain (renewed later as one), while enough of it is left
         long leaseUntil = 0;
-        long leaseGivenAt = 0;
         while (true) {
             // wait for room for a whole batch: claiming in dribbles would cost a Redis call per few reminders
             int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), deadline) - merge.size());
@@ -134,16 +136,12 @@ public class Dispatcher {
             }
             ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(room, settings.lease().toMillis(),
                     owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
-                    settings.mergeWindow().toMillis(), settings.lookAheadLimit(), leaseUntil));
+                    settings.mergeWindow().toMillis(), settings.lookAheadLimit(), leaseUntil,
+                    settings.lease().toMillis() - settings.leaseRenewal().toMillis()));
             if (result.busy()) {
                 return false; // another instance drains it now (perhaps our drain lease ran out while we waited)
             }
-            if (result.leaseUntil() != leaseUntil) {
-                leaseGivenAt = result.now();
-                leaseUntil = result.leaseUntil();
-            } else if (result.now() - leaseGivenAt >= settings.leaseRenewal().toMillis()) {
-                leaseUntil = 0;
-            }
+            leaseUntil = result.leaseUntil();
             held.hold(result.claimed());
             metrics.claimed(result.claimed().size());
             send(merge.add(shard, result.claimed()));
@@ -169,7 +167,33 @@ public class Dispatcher {
 
     private void send(List<OutboundMessage> messages) {
         for (OutboundMessage message : messages) {
+            if (spansClaims(message)) {
+                expireTogether(message);
+            }
             gateway.send(message);
+        }
+    }
+
+    private static boolean spansClaims(OutboundMessage message) {
+        String first = message.reminders().get(0).claimId();
+        for (ClaimedReminder r : message.reminders()) {
+            if (!r.claimId().equals(first)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A message merged from claims with different lease expiries (a group held across drains) gets one
+     * expiry first: should this instance die, its reminders come back together and are merged again under
+     * the same messageId.
+     */
+    private void expireTogether(OutboundMessage message) {
+        try {
+            store.renew(message.reminders().get(0).shard(), message.reminders(), settings.lease().toMillis(), 0);
+        } catch (RuntimeException e) {
+            LOG.debug("Could not align the leases of message for user {}: {}", message.userId(), e.getMessage());
         }
     }
 

@@ -33,6 +33,17 @@ public class HeldClaims {
         }
     }
 
+    /** Whether any of these claims is still held (not acknowledged, given back or given up). */
+    public boolean holdsAny(Collection<ClaimedReminder> claims) {
+        for (ClaimedReminder r : claims) {
+            Map<String, ClaimedReminder> shard = byShard.get(r.shard());
+            if (shard != null && shard.containsKey(key(r))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A snapshot of what is held, per shard. */
     public Map<Integer, List<ClaimedReminder>> snapshot() {
         Map<Integer, List<ClaimedReminder>> copy = new java.util.TreeMap<>();

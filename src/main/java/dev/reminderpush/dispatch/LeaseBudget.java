@@ -18,6 +18,8 @@ public class LeaseBudget {
 
     /** Renewals that may fail or come late in a row before a healthy instance's lease runs out. */
     static final int MISSED_RENEWALS = 2;
+    /** Room for one renewal round itself and a slow Redis reply. */
+    static final long MARGIN_MILLIS = 1_000;
 
     public LeaseBudget(ReminderProperties properties) {
         ReminderProperties.Dispatch dispatch = properties.dispatch();
@@ -29,10 +31,11 @@ public class LeaseBudget {
         }
         long lease = dispatch.lease().toMillis();
         long renewal = dispatch.leaseRenewal().toMillis();
-        if (renewal < 100 || lease < (MISSED_RENEWALS + 1) * renewal) {
+        if (renewal < 100 || lease < (MISSED_RENEWALS + 1) * renewal + MARGIN_MILLIS) {
             throw new IllegalStateException("reminders.dispatch.lease is " + lease + " ms and reminders.dispatch.lease-renewal "
                     + renewal + " ms: the renewal must be at least 100 ms and the lease at least " + (MISSED_RENEWALS + 1)
-                    + " renewals long, so a healthy instance survives " + MISSED_RENEWALS + " late renewals");
+                    + " renewals plus " + MARGIN_MILLIS + " ms long, so a healthy instance survives " + MISSED_RENEWALS
+                    + " missed renewals");
         }
         LOG.info("Leases of {} ms, renewed every {} ms while held", lease, renewal);
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.camel.CamelContext;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,27 +26,58 @@ public class LeaseRenewer {
     private final DispatchStore store;
     private final long leaseMillis;
 
-    public LeaseRenewer(HeldClaims held, DispatchStore store, ReminderProperties properties) {
+    private final CamelContext camel;
+    private volatile boolean routePresent;
+    private volatile boolean reported;
+
+    public LeaseRenewer(HeldClaims held, DispatchStore store, ReminderProperties properties, CamelContext camel) {
         this.held = held;
         this.store = store;
         this.leaseMillis = properties.dispatch().lease().toMillis();
+        this.camel = camel;
+    }
+
+    /**
+     * Leases are short because they are renewed: the poller claims nothing while the renew-leases route is
+     * missing (an operator's older copy of routes/), and says so.
+     */
+    public boolean renewalRouteMissing() {
+        if (routePresent) {
+            return false;
+        }
+        routePresent = camel.getRoute("renew-leases") != null;
+        if (!routePresent && !reported) {
+            reported = true;
+            LOG.error("The route renew-leases is missing (routes/dispatch.camel.yaml): without it a claim would be lost "
+                    + "after one lease ({} ms) while it is still being delivered, so this instance claims nothing. "
+                    + "Copy routes/ from this release, or set reminders.dispatch.enabled=false", leaseMillis);
+        }
+        return !routePresent;
     }
 
     public void renew() {
         long lost = 0;
-        long leaseUntil = 0; // the first call's expiry, given to the whole round
+        RuntimeException failure = null;
         for (Map.Entry<Integer, List<ClaimedReminder>> shard : held.snapshot().entrySet()) {
             List<ClaimedReminder> claims = shard.getValue();
-            for (int from = 0; from < claims.size(); from += PER_CALL) {
-                DispatchStore.Renewed renewed = store.renew(shard.getKey(),
-                        claims.subList(from, Math.min(claims.size(), from + PER_CALL)), leaseMillis, leaseUntil);
-                leaseUntil = renewed.leaseUntil();
-                held.forget(renewed.lost()); // acknowledged meanwhile, or (after a stall longer than the lease) expired
-                lost += renewed.lost().size();
+            long leaseUntil = 0; // one expiry for the shard's claims (one Redis clock): what was merged expires together
+            try {
+                for (int from = 0; from < claims.size(); from += PER_CALL) {
+                    DispatchStore.Renewed renewed = store.renew(shard.getKey(),
+                            claims.subList(from, Math.min(claims.size(), from + PER_CALL)), leaseMillis, leaseUntil);
+                    leaseUntil = renewed.leaseUntil();
+                    held.forget(renewed.lost()); // acknowledged meanwhile, or (after a stall longer than the lease) expired
+                    lost += renewed.lost().size();
+                }
+            } catch (RuntimeException e) { // one shard's Redis node is away: the other shards are still renewed
+                failure = e;
             }
         }
         if (lost > 0) {
             LOG.debug("{} held claims were settled or expired before their renewal", lost);
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

@@ -16,16 +16,16 @@ import org.springframework.stereotype.Component;
 public class DispatchStore {
 
     /**
-     * One claim.lua call; the lease runs from Redis server time, or until {@code leaseUntil} when that lies
-     * ahead (0 = a fresh lease).
+     * One claim.lua call; the lease runs {@code leaseMillis} from Redis server time, or until {@code leaseUntil}
+     * when at least {@code minLeaseLeftMillis} of that are left (0 = always a fresh lease).
      */
     public record ClaimRequest(
             int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis, long mergeWindowMillis,
-            int lookAheadLimit, long leaseUntil) {
+            int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis) {
 
         public ClaimRequest(int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis,
                 long mergeWindowMillis, int lookAheadLimit) {
-            this(limit, leaseMillis, claimId, owner, drainLeaseMillis, mergeWindowMillis, lookAheadLimit, 0);
+            this(limit, leaseMillis, claimId, owner, drainLeaseMillis, mergeWindowMillis, lookAheadLimit, 0, 0);
         }
     }
 
@@ -52,7 +52,8 @@ public class DispatchStore {
                 List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard), keys.drainer(shard)),
                 Integer.toString(request.limit()), Long.toString(request.leaseMillis()), request.claimId(), request.owner(),
                 Long.toString(request.drainLeaseMillis()), Long.toString(request.mergeWindowMillis()),
-                Integer.toString(request.lookAheadLimit()), Long.toString(request.leaseUntil())));
+                Integer.toString(request.lookAheadLimit()), Long.toString(request.leaseUntil()),
+                Long.toString(request.minLeaseLeftMillis())));
         long now = ((Number) reply.get(1)).longValue();
         fleetClock.observe(now, before, clock.millis());
         if ("busy".equals(String.valueOf(reply.get(0)))) {

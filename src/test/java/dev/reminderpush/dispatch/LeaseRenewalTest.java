@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * A healthy instance keeps its claims however long a delivery takes: the lease (2 s here) is renewed while
+ * A healthy instance keeps its claims however long a delivery takes: the lease (3 s here) is renewed while
  * the instance holds the claim, so a center answering after 5 s gets every message once, no lease expires,
  * nothing is dead-lettered, and a second instance never takes the reminders over.
  */
@@ -45,7 +45,7 @@ class LeaseRenewalTest extends IntegrationTest {
                 return 200;
             });
             String[] settings = {"reminders.delivery.http.url", center.url(), "reminders.delivery.http.timeout-ms", "10000",
-                    "reminders.dispatch.lease", "2s", "reminders.dispatch.lease-renewal", "500ms"};
+                    "reminders.dispatch.lease", "3s", "reminders.dispatch.lease-renewal", "500ms"};
             try (BundleInstance a = new BundleInstance(BundleInstance.dispatching("renew-a", settings));
                     BundleInstance b = new BundleInstance(BundleInstance.dispatching("renew-b", settings))) {
                 List<Reminder> reminders = new ArrayList<>();

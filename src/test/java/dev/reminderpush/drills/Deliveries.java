@@ -11,10 +11,12 @@ import java.util.TreeSet;
 final class Deliveries {
 
     private final Map<String, List<String>> messageIdsByReminder = new HashMap<>();
+    private final Map<String, List<String>> remindersByMessageId = new HashMap<>();
     private long lastFirstArrival;
 
     Deliveries(List<Received> messages) {
         for (Received message : messages) {
+            remindersByMessageId.putIfAbsent(message.messageId(), message.reminderIds());
             for (String id : message.reminderIds()) {
                 if (!messageIdsByReminder.containsKey(id)) {
                     lastFirstArrival = Math.max(lastFirstArrival, message.timestamp());
@@ -55,6 +57,17 @@ final class Deliveries {
     /** When the last reminder arrived for the first time (record timestamp, epoch millis). */
     long lastFirstArrival() {
         return lastFirstArrival;
+    }
+
+    /** For a few duplicated reminders with differing messageIds: the messages that carried each (for the log). */
+    String describeDiffering(int max) {
+        StringBuilder out = new StringBuilder();
+        duplicatedWithDifferentMessageIds().stream().limit(max).forEach(id -> {
+            out.append(id).append(':');
+            messageIdsByReminder.get(id).forEach(m -> out.append(' ').append(m, 0, 8).append(remindersByMessageId.get(m)));
+            out.append('\n');
+        });
+        return out.toString();
     }
 
     int distinct() {

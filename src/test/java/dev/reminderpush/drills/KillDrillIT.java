@@ -125,6 +125,7 @@ class KillDrillIT {
                 + recoveryMillis + " ms after the kill/restart");
         assertThat(deliveries.missingOf(scheduled)).as("lost reminders").isEmpty();
         assertThat(heldAtKill).as("duplicates come only from what the killed process held").containsAll(duplicated);
-        assertThat(deliveries.duplicatedWithDifferentMessageIds()).as("duplicates with another messageId").isEmpty();
+        assertThat(deliveries.duplicatedWithDifferentMessageIds()).as("duplicates with another messageId:\n"
+                + deliveries.describeDiffering(5)).isEmpty();
     }
 }

@@ -31,6 +31,24 @@ public final class BundleProcess implements AutoCloseable {
     }
 
     public BundleProcess(String logDir, String name, int port, Map<String, String> properties) throws IOException {
+        this(logDir, name, port, properties, List.of("-jar", JAR.toString()));
+    }
+
+    /**
+     * The packaged bundle with a clock running {@code skew} off (its {@code clock} bean, see {@link SkewedClock}),
+     * started from the same jar through Spring Boot's PropertiesLauncher with the test classes on the path.
+     */
+    public static BundleProcess withClockSkew(String logDir, String name, int port, Map<String, String> properties,
+            java.time.Duration skew) throws IOException {
+        return new BundleProcess(logDir, name, port, properties, List.of(
+                "-D" + SkewedClock.SKEW_PROPERTY + "=" + skew.toMillis(),
+                "-Dloader.path=" + Path.of("target", "test-classes").toAbsolutePath(),
+                "-Dloader.main=" + SkewedClock.class.getName(),
+                "-cp", JAR.toString(), "org.springframework.boot.loader.launch.PropertiesLauncher"));
+    }
+
+    private BundleProcess(String logDir, String name, int port, Map<String, String> properties, List<String> launch)
+            throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: run it through ./mvnw verify (after the package phase)");
         }
@@ -42,8 +60,8 @@ public final class BundleProcess implements AutoCloseable {
         if (!extraJvmArgs.isBlank()) {
             command.addAll(List.of(extraJvmArgs.trim().split("\\s+")));
         }
-        command.addAll(List.of("-jar", JAR.toString(),
-                "--server.port=" + port,
+        command.addAll(launch);
+        command.addAll(List.of("--server.port=" + port,
                 "--management.endpoints.web.exposure.include=health,metrics",
                 "--logging.level.org.apache.kafka=WARN"));
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));

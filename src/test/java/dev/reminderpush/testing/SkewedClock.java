@@ -11,8 +11,8 @@ import dev.reminderpush.ReminderPushApplication;
 
 /**
  * A bundle whose JVM clock (the {@code clock} bean every component reads) runs off by a fixed amount, as on
- * a host whose NTP is broken. In-JVM through {@link #ahead}; {@link #main} starts a whole bundle that way
- * (for a process drill: not wired into one yet).
+ * a host whose NTP is broken. In-JVM through {@link #ahead}; as a process through {@link #main}, started
+ * from the packaged jar by {@link BundleProcess#withClockSkew}.
  */
 public final class SkewedClock {
 
