@@ -191,7 +191,9 @@ class KafkaCommandsTest extends IntegrationTest {
             // backoff from 200 ms doubling to 5 s: 6 or 7 attempts in 8 s
             long attempts = failedWrites() - failuresBefore;
             System.out.println("[drill] attempts in 8 s of Redis OOM: " + attempts);
-            assertThat(attempts).as("attempts while Redis refuses writes").isBetween(1L, 8L);
+            // on a Redis Cluster every node counts its own error replies (cluster bookkeeping included): only the
+            // single server gives an exact count of the refused writes
+            assertThat(attempts).as("attempts while Redis refuses writes").isBetween(1L, TestInfrastructure.CLUSTER ? 30L : 8L);
         } finally {
             server.setConfig("maxmemory", "0");
         }
