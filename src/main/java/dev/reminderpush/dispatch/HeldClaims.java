@@ -1,6 +1,7 @@
 package dev.reminderpush.dispatch;
 
 import dev.reminderpush.store.ClaimedReminder;
+import dev.reminderpush.store.ReminderId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class HeldClaims {
 
-    private final Map<Integer, Map<String, ClaimedReminder>> byShard = new ConcurrentHashMap<>();
+    private final Map<Integer, Map<Key, ClaimedReminder>> byShard = new ConcurrentHashMap<>();
 
     public void hold(List<ClaimedReminder> claimed) {
         for (ClaimedReminder r : claimed) {
@@ -26,7 +27,7 @@ public class HeldClaims {
 
     public void forget(Collection<ClaimedReminder> done) {
         for (ClaimedReminder r : done) {
-            Map<String, ClaimedReminder> shard = byShard.get(r.shard());
+            Map<Key, ClaimedReminder> shard = byShard.get(r.shard());
             if (shard != null) {
                 shard.remove(key(r));
             }
@@ -36,7 +37,7 @@ public class HeldClaims {
     /** Whether any of these claims is still held (not acknowledged, given back or given up). */
     public boolean holdsAny(Collection<ClaimedReminder> claims) {
         for (ClaimedReminder r : claims) {
-            Map<String, ClaimedReminder> shard = byShard.get(r.shard());
+            Map<Key, ClaimedReminder> shard = byShard.get(r.shard());
             if (shard != null && shard.containsKey(key(r))) {
                 return true;
             }
@@ -60,7 +61,9 @@ public class HeldClaims {
     }
 
     /** One entry per claim: the same reminder claimed again later (after a lease expiry) is another claim. */
-    private static String key(ClaimedReminder r) {
-        return r.id() + "#" + r.claimId();
+    private record Key(ReminderId id, String claimId) {}
+
+    private static Key key(ClaimedReminder r) {
+        return new Key(r.id(), r.claimId()); // no string built per lookup: this runs three times per reminder
     }
 }
