@@ -5,7 +5,7 @@
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry epoch millis
 -- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>" of the live claim
 -- KEYS[5]  <prefix>:{<shard>}:drainer   string, the instance draining this shard now (expires)
--- ARGV[1]  most entries to claim          ARGV[2]  lease (millis from now)
+-- ARGV[1]  most entries to claim (more, up to 100, only to finish the last user's)   ARGV[2]  lease (millis from now)
 -- ARGV[3]  claim id, unique per call      ARGV[4]  owner (instance id)
 -- ARGV[5]  drain lease time to live (millis)
 -- ARGV[6]  merge window (millis, 0 = no look-ahead)
@@ -40,6 +40,19 @@ if expiry - now < tonumber(ARGV[9]) then
   expiry = now + tonumber(ARGV[2])
 end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
+if #due / 2 == limit then
+  -- never cut a user's reminders apart at the limit: side by side (one due time, or requeued together by
+  -- reap.lua) they are claimed, merged and, after a crash, merged again together
+  local user = string.match(due[#due - 1], '^([^:]+):')
+  local more = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', limit, 100)
+  for i = 1, #more, 2 do
+    if string.match(more[i], '^([^:]+):') ~= user then
+      break
+    end
+    due[#due + 1] = more[i]
+    due[#due + 1] = more[i + 1]
+  end
+end
 local taken = #due / 2
 local claimed, leases, claims = {}, {}, {}
 for i = 1, #due, 2 do
@@ -65,7 +78,7 @@ if taken > 0 then
 end
 
 local ahead, truncated = {}, 0
-if taken < limit then
+if #due / 2 < limit then
   redis.call('DEL', KEYS[5])
   local window, scan = tonumber(ARGV[6]), tonumber(ARGV[7])
   if window > 0 then

@@ -12,7 +12,8 @@
 -- A lease has expired when Redis server time passed it (the same clock that set it in claim.lua, so an
 -- instance whose own clock runs ahead cannot end other instances' leases early). An expired claim whose
 -- payload still has the claimed revision counts one lease expiry: below the allowance it goes back to
--- due with its original due time (so it is claimed at once and its lateness stays honest); at the
+-- due at once (score: the earliest due time of the user's reminders requeued with it, so they stay side
+-- by side; lateness and dueAt come from the due time in the payload, so they stay honest); at the
 -- allowance it becomes a dead letter, so a reminder that crashes its dispatcher cannot crash-loop the
 -- fleet. A claim whose reminder was cancelled, acknowledged or re-scheduled meanwhile is simply dropped.
 -- Dead-letter record: failure JSON, newline, payload (see dead-letter.lua).
@@ -35,6 +36,7 @@ if #expired == limit then
   end
 end
 local requeued, dead = 0, 0
+local back, first = {}, {} -- requeued ids in order; per user, the earliest due time among them
 for _, id in ipairs(expired) do
   local claim = redis.call('HGET', KEYS[4], id)
   redis.call('ZREM', KEYS[3], id)
@@ -54,9 +56,19 @@ for _, id in ipairs(expired) do
       redis.call('HDEL', KEYS[5], id)
       dead = dead + 1
     else
-      redis.call('ZADD', KEYS[1], due, id)
-      requeued = requeued + 1
+      local user = string.match(id, '^([^:]+):')
+      due = tonumber(due)
+      if not first[user] or due < first[user] then
+        first[user] = due
+      end
+      back[#back + 1] = id
     end
   end
 end
+-- a user's reminders go back side by side, at the score of the earliest: claimed in one claim (claim.lua never
+-- cuts a user at its limit), merged again as before. Each keeps its own due time in its payload.
+for _, id in ipairs(back) do
+  redis.call('ZADD', KEYS[1], first[string.match(id, '^([^:]+):')], id)
+end
+requeued = #back
 return {requeued, dead}

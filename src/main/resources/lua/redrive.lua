@@ -23,7 +23,7 @@ for i = 1, #ARGV do
   else
     local newline = string.find(record, '\n', 1, true)
     local envelope = newline and string.find(record, '|', newline + 1, true) -- the end of the old revision
-    if not envelope then
+    if not envelope or not string.find(record, '|', envelope + 1, true) then
       out[#out + 1] = 3 -- unreadable: kept as it is for an operator, never destroyed
     else
       redis.call('HDEL', KEYS[5], id)
@@ -32,7 +32,9 @@ for i = 1, #ARGV do
         out[#out + 1] = 2
       else
         local rev = redis.call('INCR', KEYS[3])
-        redis.call('HSET', KEYS[2], id, string.format('%d', rev) .. string.sub(record, envelope))
+        -- due now: the envelope's due field (after the revision) becomes now, like the score
+        local afterDue = string.find(record, '|', envelope + 1, true)
+        redis.call('HSET', KEYS[2], id, string.format('%d|%d', rev, now) .. string.sub(record, afterDue))
         redis.call('ZADD', KEYS[1], now, id)
         redis.call('HDEL', KEYS[4], id)
         out[#out + 1] = 1

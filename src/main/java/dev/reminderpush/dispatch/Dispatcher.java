@@ -191,7 +191,7 @@ public class Dispatcher {
      */
     private void expireTogether(OutboundMessage message) {
         try {
-            store.renew(message.reminders().get(0).shard(), message.reminders(), settings.lease().toMillis(), 0);
+            renewer.align(message.reminders().get(0).shard(), message.reminders());
         } catch (RuntimeException e) {
             LOG.debug("Could not align the leases of message for user {}: {}", message.userId(), e.getMessage());
         }

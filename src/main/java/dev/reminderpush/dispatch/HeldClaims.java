@@ -19,7 +19,8 @@ public class HeldClaims {
 
     private final Map<Integer, Map<Key, ClaimedReminder>> byShard = new ConcurrentHashMap<>();
 
-    public void hold(List<ClaimedReminder> claimed) {
+    /** A claim batch is held as a whole: a renewal round sees all of it or none (so it all expires together). */
+    public synchronized void hold(List<ClaimedReminder> claimed) {
         for (ClaimedReminder r : claimed) {
             byShard.computeIfAbsent(r.shard(), s -> new ConcurrentHashMap<>()).put(key(r), r);
         }
@@ -46,7 +47,7 @@ public class HeldClaims {
     }
 
     /** A snapshot of what is held, per shard. */
-    public Map<Integer, List<ClaimedReminder>> snapshot() {
+    public synchronized Map<Integer, List<ClaimedReminder>> snapshot() {
         Map<Integer, List<ClaimedReminder>> copy = new java.util.TreeMap<>();
         byShard.forEach((shard, claims) -> {
             if (!claims.isEmpty()) {

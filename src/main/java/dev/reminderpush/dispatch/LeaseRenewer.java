@@ -55,7 +55,16 @@ public class LeaseRenewer {
         return !routePresent;
     }
 
-    public void renew() {
+    /**
+     * Gives the reminders of one message (of one shard) one expiry before it is sent, so that if this instance
+     * dies they come back, and are merged again, together. Never in the middle of a renewal round: a round
+     * that renews a shard in several calls would give part of the message another expiry.
+     */
+    public synchronized void align(int shard, List<ClaimedReminder> message) {
+        store.renew(shard, message, leaseMillis, 0);
+    }
+
+    public synchronized void renew() {
         long lost = 0;
         RuntimeException failure = null;
         for (Map.Entry<Integer, List<ClaimedReminder>> shard : held.snapshot().entrySet()) {

@@ -2,6 +2,7 @@ package dev.reminderpush.dispatch;
 
 import dev.reminderpush.store.ClaimedReminder;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -54,7 +55,11 @@ final class MergeBuffer {
     synchronized List<OutboundMessage> add(int shard, List<ClaimedReminder> claimed) {
         Map<Key, Group> groups = shards.computeIfAbsent(shard, s -> new LinkedHashMap<>());
         List<OutboundMessage> closed = new ArrayList<>();
-        for (ClaimedReminder reminder : claimed) {
+        // in due order: a user's requeued reminders come back side by side under one score (reap.lua), and the
+        // earliest must open the group, as it did the first time
+        List<ClaimedReminder> byDue = new ArrayList<>(claimed);
+        byDue.sort(Comparator.comparingLong(ClaimedReminder::dueMillis));
+        for (ClaimedReminder reminder : byDue) {
             Key key = new Key(reminder.id().userId(), channelOf.apply(reminder));
             Group group = groups.get(key);
             if (group != null && window > 0 && reminder.dueMillis() > group.windowEnd) { // window 0: whatever was claimed together

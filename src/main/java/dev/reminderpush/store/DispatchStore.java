@@ -62,17 +62,17 @@ public class DispatchStore {
         List<?> flat = (List<?>) reply.get(2);
         List<ClaimedReminder> claimed = new ArrayList<>(flat.size() / 3);
         for (int i = 0; i < flat.size(); i += 3) {
+            // the due time from the payload: a requeued reminder's score may be its user's earliest (reap.lua)
             StoredPayload payload = StoredPayload.parse(flat.get(i + 2).toString());
-            long due = (long) Double.parseDouble(flat.get(i + 1).toString());
             claimed.add(new ClaimedReminder(shard, ReminderId.parse(flat.get(i).toString()), payload.revision(),
-                    request.claimId(), due, payload.channel(), payload.content()));
+                    request.claimId(), payload.dueMillis(), payload.channel(), payload.content()));
         }
         List<?> ahead = (List<?>) reply.get(3);
         Map<String, Long> upcoming = new HashMap<>();
         for (int i = 0; i < ahead.size(); i += 2) {
             upcoming.put(ahead.get(i).toString(), (long) Double.parseDouble(ahead.get(i + 1).toString()));
         }
-        boolean full = flat.size() / 3 >= request.limit();
+        boolean full = flat.size() / 3 >= request.limit(); // more than the limit: the last user finished
         return new ClaimResult(false, now, claimed, full, upcoming, ((Number) reply.get(4)).longValue() == 1,
                 ((Number) reply.get(5)).longValue());
     }

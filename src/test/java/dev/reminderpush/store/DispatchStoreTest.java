@@ -40,8 +40,8 @@ class DispatchStoreTest extends IntegrationTest {
     void claimTakesOnlyDueEntriesInOrderUpToTheLimitAndLeasesThem() {
         int shard = shards.shardOf("42");
         schedule("42", "later", now + 60_000, "t");
-        for (int i = 0; i < 5; i++) {
-            schedule("42", "due-" + i, now - 1_000 + i, "t" + i);
+        for (int i = 0; i < 5; i++) { // two users taking turns: the limit never falls inside one user's run
+            schedule(i % 2 == 0 ? "42" : neighbourOf("42", true), "due-" + i, now - 1_000 + i, "t" + i);
         }
         ClaimResult first = claim(shard, "a", 3, 30_000);
         assertThat(first.busy()).isFalse();
@@ -125,6 +125,51 @@ class DispatchStoreTest extends IntegrationTest {
         assertThat(redis.opsForZSet().size(keys.inflight(shard))).isZero();
     }
 
+    /** Another user id that lives in the same shard as {@code user} and sorts before or after it. */
+    String neighbourOf(String user, boolean before) {
+        for (int i = 0; ; i++) {
+            String candidate = (before ? "1" : "9") + i;
+            if (shards.shardOf(candidate) == shards.shardOf(user)) {
+                return candidate;
+            }
+        }
+    }
+
+    @Test
+    void aClaimNeverCutsAUsersRemindersDueAtTheSameTimeAtItsLimit() {
+        // cut apart, a crash could bring them back merged differently, under another messageId
+        int shard = shards.shardOf("42");
+        schedule(neighbourOf("42", true), "x", now - 100, "t");
+        for (int i = 0; i < 3; i++) {
+            schedule("42", "s" + i, now - 100, "t");
+        }
+        schedule(neighbourOf("42", false), "x", now - 100, "t");
+        ClaimResult first = claim(shard, "a", 2, 30_000);
+        assertThat(first.claimed()).extracting(c -> c.id().toString())
+                .containsExactly(neighbourOf("42", true) + ":x", "42:s0", "42:s1", "42:s2");
+        assertThat(first.full()).isTrue();
+        assertThat(claim(shard, "a", 2, 30_000).claimed()).extracting(c -> c.id().userId()).containsExactly(neighbourOf("42", false));
+        assertThat(redis.opsForZSet().size(keys.due(shard))).isZero();
+    }
+
+    @Test
+    void expiredRemindersOfOneUserComeBackSideBySideWithTheirOwnDueTimes() {
+        // due 400 ms apart with another user's reminder between them: requeued at their own scores, the
+        // survivor's claims could take them in different batches and send them apart (new messageIds)
+        int shard = shards.shardOf("42");
+        String other = neighbourOf("42", true);
+        schedule("42", "early", now - 900, "t");
+        schedule(other, "x", now - 700, "t");
+        schedule("42", "late", now - 500, "t");
+        assertThat(claim(shard, "a", 10, -1).claimed()).hasSize(3);
+        assertThat(dispatch.reap(shard, 100, 3).requeued()).isEqualTo(3);
+
+        ClaimResult again = claim(shard, "b", 2, 30_000);
+        assertThat(again.claimed()).extracting(c -> c.id().toString()).containsExactlyInAnyOrder("42:early", "42:late");
+        assertThat(again.claimed()).extracting(ClaimedReminder::dueMillis).containsExactlyInAnyOrder(now - 900, now - 500);
+        assertThat(claim(shard, "b", 2, 30_000).claimed()).extracting(c -> c.id().userId()).containsExactly(other);
+    }
+
     @Test
     void expiredLeasesGoBackToDueUntilTheAllowanceThenToTheDeadLetters() {
         int shard = shards.shardOf("42");
@@ -177,6 +222,8 @@ class DispatchStoreTest extends IntegrationTest {
         assertThat(back.state()).isEqualTo(StoredReminder.State.SCHEDULED);
         assertThat(back.revision()).isGreaterThan(original.revision());
         assertThat(back.reminder().title()).isEqualTo("keep me");
+        assertThat(back.reminder().dueAt().toEpochMilli()).as("due now, as the README says").isGreaterThanOrEqualTo(now);
+        assertThat(redis.opsForZSet().score(keys.due(shard), "42:x")).isEqualTo((double) back.reminder().dueAt().toEpochMilli());
         assertThat(deadLetters.total()).isZero();
     }
 
