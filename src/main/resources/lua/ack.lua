@@ -12,20 +12,42 @@
 -- in flight keeps its newer payload and due entry. A due entry of the same revision (put back by the
 -- reaper after a lease expiry that raced this delivery) goes too.
 --
+-- Reads with one HMGET per 1,000 ids and writes with one variadic command per key (not one command per
+-- reminder): Redis spends its time on the data, not on dispatching calls.
 -- Returns the number of reminders whose payload was removed.
-local removed = 0
+local ids = {}
 for i = 1, #ARGV, 3 do
-  local id, rev, claim = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  if redis.call('HGET', KEYS[4], id) == rev .. '|' .. claim then
-    redis.call('ZREM', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
+  ids[#ids + 1] = ARGV[i]
+end
+local function read(key) -- HMGET in slices: Lua's unpack has a limit
+  local values = {}
+  for i = 1, #ids, 1000 do
+    local part = redis.call('HMGET', key, unpack(ids, i, math.min(i + 999, #ids)))
+    for j = 1, #part do
+      values[#values + 1] = part[j]
+    end
   end
-  local payload = redis.call('HGET', KEYS[2], id)
-  if payload and string.match(payload, '^(%d+)|') == rev then
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('HDEL', KEYS[5], id)
-    removed = removed + 1
+  return values
+end
+local function each(command, key, members)
+  for i = 1, #members, 1000 do
+    redis.call(command, key, unpack(members, i, math.min(i + 999, #members)))
   end
 end
-return removed
+local claims, payloads = read(KEYS[4]), read(KEYS[2])
+local released, removed = {}, {}
+for k = 1, #ids do
+  local rev, claim = ARGV[3 * k - 1], ARGV[3 * k]
+  if claims[k] == rev .. '|' .. claim then
+    released[#released + 1] = ids[k]
+  end
+  if payloads[k] and string.match(payloads[k], '^(%d+)|') == rev then
+    removed[#removed + 1] = ids[k]
+  end
+end
+each('ZREM', KEYS[3], released)
+each('HDEL', KEYS[4], released)
+each('HDEL', KEYS[2], removed)
+each('ZREM', KEYS[1], removed)
+each('HDEL', KEYS[5], removed)
+return #removed

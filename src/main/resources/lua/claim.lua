@@ -55,9 +55,20 @@ if #due / 2 == limit then
 end
 local taken = #due / 2
 local claimed, leases, claims = {}, {}, {}
+local payloads = {} -- one HMGET per 1,000 ids, not one HGET per reminder
+for i = 1, #due, 2000 do
+  local ids = {}
+  for j = i, math.min(i + 1999, #due), 2 do
+    ids[#ids + 1] = due[j]
+  end
+  local part = redis.call('HMGET', KEYS[2], unpack(ids))
+  for j = 1, #part do
+    payloads[#payloads + 1] = part[j]
+  end
+end
 for i = 1, #due, 2 do
   local id = due[i]
-  local payload = redis.call('HGET', KEYS[2], id)
+  local payload = payloads[(i + 1) / 2]
   if payload then -- always true while writers keep payload and due entry together
     leases[#leases + 1] = expiry
     leases[#leases + 1] = id

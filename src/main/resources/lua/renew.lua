@@ -19,11 +19,24 @@ if expiry <= now then
   expiry = now + tonumber(ARGV[1])
 end
 local lost = {expiry}
-for i = 3, #ARGV, 2 do
-  if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[i + 1] then
-    redis.call('ZADD', KEYS[1], 'XX', expiry, ARGV[i])
-  else
-    lost[#lost + 1] = (i - 1) / 2
+local renewed = {}
+for from = 3, #ARGV, 2000 do -- 1,000 pairs per HMGET: Lua's unpack has a limit
+  local ids = {}
+  for i = from, math.min(from + 1999, #ARGV), 2 do
+    ids[#ids + 1] = ARGV[i]
   end
+  local current = redis.call('HMGET', KEYS[2], unpack(ids))
+  for k = 1, #ids do
+    local i = from + 2 * (k - 1)
+    if current[k] == ARGV[i + 1] then
+      renewed[#renewed + 1] = expiry
+      renewed[#renewed + 1] = ids[k]
+    else
+      lost[#lost + 1] = (i - 1) / 2
+    end
+  end
+end
+for i = 1, #renewed, 2000 do
+  redis.call('ZADD', KEYS[1], 'XX', unpack(renewed, i, math.min(i + 1999, #renewed)))
 end
 return lost
