@@ -142,7 +142,7 @@ public class Dispatcher {
                 return false; // another instance drains it now (perhaps our drain lease ran out while we waited)
             }
             leaseUntil = result.leaseUntil();
-            held.hold(result.claimed());
+            held.hold(result.claimed(), result.leaseUntil());
             metrics.claimed(result.claimed().size());
             send(merge.add(shard, result.claimed()));
             if (!result.full()) {
@@ -170,8 +170,8 @@ public class Dispatcher {
             if (spansClaims(message)) {
                 expireTogether(message);
             }
-            gateway.send(message);
         }
+        gateway.send(messages); // one hand-off (and one Kafka exchange) for all of them
     }
 
     private static boolean spansClaims(OutboundMessage message) {

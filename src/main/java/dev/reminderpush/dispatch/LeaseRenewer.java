@@ -3,6 +3,7 @@ package dev.reminderpush.dispatch;
 import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
+import dev.reminderpush.store.FleetClock;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -12,8 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The lease heartbeat (route renew-leases in routes/dispatch.camel.yaml): every
- * {@code reminders.dispatch.lease-renewal} the leases of every claim this instance still holds are extended
- * to a full {@code reminders.dispatch.lease}. A crashed instance stops renewing, so its claims come back
+ * {@code reminders.dispatch.lease-renewal} the leases of the claims this instance still holds that would run
+ * out within two renewal intervals are extended to a full {@code reminders.dispatch.lease}. A crashed instance stops renewing, so its claims come back
  * after one short lease; a healthy one keeps its claims through merge holds and retries of any length.
  */
 @Component("leaseRenewer")
@@ -25,12 +26,17 @@ public class LeaseRenewer {
     private final HeldClaims held;
     private final DispatchStore store;
     private final long leaseMillis;
+    private final long renewalMillis;
+    private final FleetClock fleetClock;
 
     private final CamelContext camel;
     private volatile boolean routePresent;
     private volatile boolean reported;
 
-    public LeaseRenewer(HeldClaims held, DispatchStore store, ReminderProperties properties, CamelContext camel) {
+    public LeaseRenewer(HeldClaims held, DispatchStore store, ReminderProperties properties, CamelContext camel,
+            FleetClock fleetClock) {
+        this.fleetClock = fleetClock;
+        this.renewalMillis = properties.dispatch().leaseRenewal().toMillis();
         this.held = held;
         this.store = store;
         this.leaseMillis = properties.dispatch().lease().toMillis();
@@ -61,20 +67,25 @@ public class LeaseRenewer {
      * that renews a shard in several calls would give part of the message another expiry.
      */
     public synchronized void align(int shard, List<ClaimedReminder> message) {
-        store.renew(shard, message, leaseMillis, 0);
+        DispatchStore.Renewed renewed = store.renew(shard, message, leaseMillis, 0);
+        held.leased(message, renewed.leaseUntil());
     }
 
     public synchronized void renew() {
         long lost = 0;
         RuntimeException failure = null;
-        for (Map.Entry<Integer, List<ClaimedReminder>> shard : held.snapshot().entrySet()) {
+        // only leases that would run out before the round after next: a fresh claim keeps its first lease, so
+        // reminders delivered within (lease - 2 x renewal) of their claim are never renewed
+        long before = fleetClock.millis() + 2 * renewalMillis;
+        for (Map.Entry<Integer, List<ClaimedReminder>> shard : held.expiringBy(before).entrySet()) {
             List<ClaimedReminder> claims = shard.getValue();
-            long leaseUntil = 0; // one expiry for the shard's claims (one Redis clock): what was merged expires together
+            long leaseUntil = 0; // one expiry for the round's claims of a shard (one Redis clock): what was merged expires together
             try {
                 for (int from = 0; from < claims.size(); from += PER_CALL) {
                     DispatchStore.Renewed renewed = store.renew(shard.getKey(),
                             claims.subList(from, Math.min(claims.size(), from + PER_CALL)), leaseMillis, leaseUntil);
                     leaseUntil = renewed.leaseUntil();
+                    held.leased(claims.subList(from, Math.min(claims.size(), from + PER_CALL)), leaseUntil);
                     held.forget(renewed.lost()); // acknowledged meanwhile, or (after a stall longer than the lease) expired
                     lost += renewed.lost().size();
                 }

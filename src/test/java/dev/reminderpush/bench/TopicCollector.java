@@ -32,6 +32,9 @@ final class TopicCollector implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
+    /** Users of the warm-up reminders (BenchmarkIT): not part of any measured run. */
+    static final String WARM_UP_PREFIX = "warm-up-";
+
     TopicCollector(String bootstrap, String topic) {
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000",
@@ -48,6 +51,9 @@ final class TopicCollector implements AutoCloseable {
     private void run() {
         while (running) {
             for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+                if (record.key() != null && record.key().startsWith(WARM_UP_PREFIX)) {
+                    continue; // the warm-up before the measured run
+                }
                 synchronized (raw) {
                     raw.add(new Raw(record.value(), record.timestamp()));
                 }

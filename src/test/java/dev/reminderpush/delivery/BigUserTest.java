@@ -64,12 +64,22 @@ class BigUserTest extends IntegrationTest {
     }
 
     @Test
-    void aRecordKafkaRefusesAsTooLargeIsADeadLetterAtOnce() {
+    void aRecordKafkaRefusesAsTooLargeIsADeadLetterAtOnceAndTheRestOfItsBatchGoesOutOnce() {
         try (BundleInstance bundle = new BundleInstance(BundleInstance.dispatching("big-refused",
                 "reminders.delivery.max-message-bytes", "5MB", "reminders.delivery.max-reminders-per-message", "1000",
-                "reminders.delivery.retry.max-retries", "3", "reminders.delivery.retry.initial-delay-ms", "1000"))) {
-            store.schedule(bigReminders("big-2"));
+                "reminders.delivery.retry.max-retries", "3", "reminders.delivery.retry.initial-delay-ms", "1000"));
+                TopicReader reader = TopicReader.messageCenter()) {
+            List<Reminder> reminders = bigReminders("big-2");
+            long due = reminders.get(0).dueAt().toEpochMilli();
+            for (int i = 0; i < 50; i++) { // small ones in the same claims: one Kafka batch with the refused record
+                reminders.add(new Reminder(new ReminderId("small-" + i, "s"), Instant.ofEpochMilli(due + i), "t", "b", null, null));
+            }
+            store.schedule(reminders);
             await().atMost(Duration.ofSeconds(15)).until(() -> deadLetters.total() == REMINDERS);
+            reader.readUntil(m -> reader.remindersReceived() >= 50, Duration.ofSeconds(15));
+            List<String> small = reader.readFor(Duration.ofSeconds(2)).stream().flatMap(m -> m.reminderIds().stream()).toList();
+            assertThat(small).as("the records the broker took, once each").hasSize(50).doesNotHaveDuplicates()
+                    .allMatch(id -> id.startsWith("small-"));
             DeadLetterStore.DeadLetter letter = deadLetters.list(null, 1).items().get(0);
             assertThat(letter.reason()).isEqualTo("rejected");
             assertThat(letter.attempts()).as("no retries").isEqualTo(1);

@@ -78,6 +78,8 @@ class MultiInstanceTest extends IntegrationTest {
             // it "dies" right after claiming: nothing is sent, nothing acknowledged
             AdviceWith.adviceWith(doomed.camel(), "deliver", route ->
                     route.weaveById("to-channel").replace().process(exchange -> exchange.setRouteStop(true)));
+            AdviceWith.adviceWith(doomed.camel(), "deliver-kafka-batch", route ->
+                    route.weaveById("to-message-center-kafka-batch").replace().process(exchange -> exchange.setRouteStop(true)));
             long due = System.currentTimeMillis();
             List<Reminder> reminders = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
