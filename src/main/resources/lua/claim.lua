@@ -25,7 +25,8 @@
 -- claimed reminder for a sibling that is about to fall due.
 --
 -- Returns {'ok', now, {id, due score, payload, ...}, {user id, earliest due within window, ...}, truncated (0/1),
---          lease expiry given}
+--          lease expiry given, next due}: next due is the lowest score left in the due set when the shard was
+--          drained (-1: none left), or now when it was not (more is due): the dispatcher wakes for it then.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local owner = redis.call('GET', KEYS[5])
@@ -88,9 +89,11 @@ if taken > 0 then
   end
 end
 
-local ahead, truncated = {}, 0
+local ahead, truncated, nextDue = {}, 0, now
 if #due / 2 < limit then
   redis.call('DEL', KEYS[5])
+  local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  nextDue = head[2] and tonumber(head[2]) or -1
   local window, scan = tonumber(ARGV[6]), tonumber(ARGV[7])
   if window > 0 then
     local soon = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, now + window, 'WITHSCORES', 'LIMIT', 0, scan)
@@ -108,4 +111,4 @@ if #due / 2 < limit then
     end
   end
 end
-return {'ok', now, claimed, ahead, truncated, expiry}
+return {'ok', now, claimed, ahead, truncated, expiry, nextDue}

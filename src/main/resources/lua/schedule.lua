@@ -9,7 +9,8 @@
 -- KEYS[7]  <prefix>:{<shard>}:commands  hash, command source ("<topic>-<partition>") -> "<offset>|<applied at>"
 -- ARGV[1]  command source, '' when the write is not a Kafka command
 -- ARGV[2]  the command's offset           ARGV[3]  the command's record timestamp (epoch millis)
--- ARGV     then quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
+-- ARGV[4]  pub/sub channel for due-time nudges ('' = none)    ARGV[5]  this shard's number
+-- ARGV     then, from ARGV[6], quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
 --          (id, due and channel validated by the caller: no '|' in any of them)
 --
 -- A command whose offset is not above the last one this shard applied from its partition, and whose
@@ -26,6 +27,11 @@
 -- script: no reader ever sees one without the other. A copy that a dispatcher claimed earlier stays in
 -- flight; its acknowledgement will not touch this newer revision.
 --
+-- When a reminder falls due before everything the shard held (or the shard was empty), '<shard>|<due>' is
+-- published on ARGV[4]: dispatchers plan their next wake-up from each shard's earliest due time, and this
+-- tells every instance that the shard's earliest due time moved forward. Nothing depends on the message
+-- arriving: every poll tick reads the earliest due times again.
+--
 -- Returns a flat array: for each quadruple, 1 if the reminder is new or 0 if it replaced one, then its revision.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -40,8 +46,11 @@ if source ~= '' then
   end
   redis.call('HSET', KEYS[7], source, ARGV[2] .. '|' .. now)
 end
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local earliest = head[2] and tonumber(head[2]) or math.huge
+local nudge = nil
 local out = {}
-for i = 4, #ARGV, 4 do
+for i = 6, #ARGV, 4 do
   local id, due, channel, content = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local rev = redis.call('INCR', KEYS[3])
   local created = redis.call('HSET', KEYS[2], id, string.format('%d', rev) .. '|' .. due .. '|' .. channel .. '|' .. now .. '|' .. content)
@@ -51,5 +60,13 @@ for i = 4, #ARGV, 4 do
   redis.call('ZREM', KEYS[6], id)
   out[#out + 1] = created
   out[#out + 1] = rev
+  if tonumber(due) < earliest then
+    earliest = tonumber(due)
+    nudge = due
+  end
+end
+if nudge and ARGV[4] ~= '' then
+  -- pcall: a user whose ACL lacks PUBLISH still schedules (the poll tick finds the reminder)
+  redis.pcall('PUBLISH', ARGV[4], ARGV[5] .. '|' .. nudge)
 end
 return out

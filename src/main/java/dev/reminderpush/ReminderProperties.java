@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -58,6 +59,7 @@ public record ReminderProperties(
             @DefaultValue("2000") @Min(1) int lookAheadLimit,
             @DefaultValue("5") @Min(1) int maxLeaseExpiries,
             @DefaultValue("50000") @Min(1) int maxInFlight,
+            @DefaultValue("20ms") @DurationMin(millis = 1) Duration wakeUpGap,
             String instanceId) {}
 
     /**

@@ -1,12 +1,7 @@
 package dev.reminderpush.delivery;
 
-import dev.reminderpush.dispatch.OutboundMessage;
-import java.util.List;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.Processor;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,8 +14,6 @@ import org.springframework.stereotype.Component;
 @Component("batchOutcomes")
 public class BatchOutcomes implements Processor {
 
-    public enum Outcome { ACKNOWLEDGED, SENT_ALONE }
-
     private final DeliveryAcks acks;
     private final DeliveryGateway gateway;
 
@@ -30,25 +23,7 @@ public class BatchOutcomes implements Processor {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public void process(Exchange exchange) {
-        List<OutboundMessage> messages = exchange.getProperty(DeliveryGateway.MESSAGES, List.class);
-        List<Message> records = exchange.getProperty(DeliveryGateway.RECORDS, List.class);
-        Outcome[] outcomes = exchange.getProperty(DeliveryGateway.OUTCOMES, Outcome[].class);
-        for (int i = 0; i < messages.size(); i++) {
-            if (tookIt(records.get(i))) {
-                outcomes[i] = Outcome.ACKNOWLEDGED;
-                acks.delivered(messages.get(i));
-            } else {
-                outcomes[i] = Outcome.SENT_ALONE;
-                gateway.deliverAlone(messages.get(i));
-            }
-        }
-    }
-
-    /** The broker acknowledged the record: camel-kafka put its metadata, with an offset, on the record's message. */
-    private static boolean tookIt(Message record) {
-        List<?> metadata = record.getHeader(KafkaConstants.KAFKA_RECORD_META, List.class);
-        return metadata != null && !metadata.isEmpty() && metadata.get(0) instanceof RecordMetadata m && m.hasOffset();
+        exchange.getProperty(DeliveryGateway.BATCH, KafkaBatch.class).sort(acks::delivered, gateway::sendAlone);
     }
 }

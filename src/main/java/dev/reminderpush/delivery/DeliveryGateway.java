@@ -12,6 +12,9 @@ import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.CamelContext;
@@ -43,14 +46,15 @@ public class DeliveryGateway {
     public static final String MESSAGE_ID = "reminderMessageId";
     /** Set by {@link DeliveryAcks} once the message center accepted the message. */
     public static final String ACKNOWLEDGED = "reminderAcknowledged";
-    /** Of a batch exchange: its messages, their records (the body) and what became of each (same order). */
-    public static final String MESSAGES = "reminderMessages";
-    public static final String RECORDS = "reminderRecords";
-    public static final String OUTCOMES = "reminderOutcomes";
+    /** Of a batch exchange: its {@link KafkaBatch} (messages, records, outcomes). */
+    static final String BATCH = "reminderBatch";
+    /** How much longer than the Kafka delivery timeout a batch exchange may take before the watchdog steps in. */
+    private static final long BATCH_MARGIN_MILLIS = 5_000;
     /** Counted by {@link DeliveryCircuit} on every failed attempt (HTTP responses drop Camel's own counter header). */
     public static final String FAILED_ATTEMPTS = "reminderFailedAttempts";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryGateway.class);
+    private static final String BATCH_ROUTE = "deliver-kafka-batch";
 
     private final CamelContext camel;
     private final MessageCodec codec;
@@ -59,12 +63,19 @@ public class DeliveryGateway {
     private final long maxMessageBytes;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ExecutorService threads;
+    private final ScheduledThreadPoolExecutor watchdog;
+    private final long batchPatienceMillis;
+    private volatile boolean batchRoutePresent;
+    private volatile boolean batchRouteReported;
     private final HeldClaims held;
+    private final DeliveryAcks acks;
     private final String batchChannel = "kafka";
     private final Map<String, AsyncProducer> producers = new ConcurrentHashMap<>();
 
-    public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties, HeldClaims held) {
+    public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties, HeldClaims held,
+            DeliveryAcks acks) {
         this.camel = camel;
+        this.acks = acks;
         this.codec = codec;
         this.held = held;
         this.maxInFlight = properties.dispatch().maxInFlight();
@@ -76,6 +87,32 @@ public class DeliveryGateway {
             thread.setDaemon(true);
             return thread;
         });
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "delivery-batch-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.watchdog.setRemoveOnCancelPolicy(true);
+        this.batchPatienceMillis = properties.delivery().kafka().timeoutMs() + BATCH_MARGIN_MILLIS;
+    }
+
+    /**
+     * The Kafka channel's messages go out through route {@code deliver-kafka-batch}: while it is missing (an
+     * operator's older copy of routes/) every claim would come back after its lease undelivered, so the
+     * dispatcher claims nothing, and this says so once.
+     */
+    public boolean batchRouteMissing() {
+        if (batchRoutePresent) {
+            return false;
+        }
+        batchRoutePresent = camel.getRoute(BATCH_ROUTE) != null;
+        if (!batchRoutePresent && !batchRouteReported) {
+            batchRouteReported = true;
+            LOG.error("The route {} is missing (routes/delivery.camel.yaml): Kafka messages could not be delivered, so "
+                    + "this instance claims nothing. Copy routes/ from this release, or set reminders.dispatch.enabled=false",
+                    BATCH_ROUTE);
+        }
+        return !batchRoutePresent;
     }
 
     /** How many more reminders may be claimed now. */
@@ -165,9 +202,15 @@ public class DeliveryGateway {
         held.forget(message.reminders());
     }
 
-    /** Sends one message alone through {@code direct:deliver} (a record of a batch the broker did not take). */
-    public void deliverAlone(OutboundMessage message) {
-        deliver(message);
+    /**
+     * Sends messages of a batch alone through {@code direct:deliver} (records the broker did not take), on the
+     * delivery threads. They are in the in-flight count already (as part of the batch); each one's own exchange
+     * takes it out. Throws when the threads refuse the work (shutting down): the batch then settles them.
+     */
+    public void sendAlone(List<OutboundMessage> messages) {
+        if (!messages.isEmpty()) {
+            threads.execute(() -> messages.forEach(this::deliver));
+        }
     }
 
     private void deliver(OutboundMessage message) {
@@ -191,14 +234,14 @@ public class DeliveryGateway {
 
     /**
      * One exchange for many messages of the Kafka channel: the body is a list of Camel messages (one record
-     * each: body the message JSON, header {@code kafka.KEY} the user id), property {@link #MESSAGES} the
-     * messages in the same order. {@link BatchOutcomes} acknowledges the records the broker took and sends
+     * each: body the message JSON, header {@code kafka.KEY} the user id), property {@link #BATCH} the
+     * messages, records and outcomes. {@link BatchOutcomes} acknowledges the records the broker took and sends
      * the others alone, with the channel's retries.
      */
-    private void deliverBatch(List<OutboundMessage> batch) {
-        List<OutboundMessage> messages = new ArrayList<>(batch.size());
-        List<Message> records = new ArrayList<>(batch.size());
-        for (OutboundMessage message : batch) {
+    private void deliverBatch(List<OutboundMessage> pending) {
+        List<OutboundMessage> messages = new ArrayList<>(pending.size());
+        List<Message> records = new ArrayList<>(pending.size());
+        for (OutboundMessage message : pending) {
             try {
                 Message record = new DefaultMessage(camel);
                 record.setHeader(KafkaConstants.KEY, message.userId());
@@ -209,41 +252,63 @@ public class DeliveryGateway {
                 giveUp(message, e);
             }
         }
+        KafkaBatch batch = new KafkaBatch(messages, records);
         Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(MESSAGES, messages);
-        exchange.setProperty(RECORDS, records);
-        exchange.setProperty(OUTCOMES, new BatchOutcomes.Outcome[messages.size()]);
+        exchange.setProperty(BATCH, batch);
         exchange.setProperty(CHANNEL, batchChannel);
         exchange.getMessage().setBody(records);
+        ScheduledFuture<?> watch = watchdog.schedule(() -> giveUpWaiting(batch), batchPatienceMillis, TimeUnit.MILLISECONDS);
         try {
-            batchProducer().process(exchange, doneSync -> batchDone(messages, exchange));
+            batchProducer().process(exchange, doneSync -> {
+                watch.cancel(false);
+                batchDone(batch, exchange.getException());
+            });
         } catch (RuntimeException e) {
-            exchange.setException(e);
-            batchDone(messages, exchange);
+            watch.cancel(false);
+            batchDone(batch, e);
         }
     }
 
     /**
-     * The batch route is done: acknowledged messages leave the in-flight count (their claims stay held until
-     * the ack is written), messages sent on alone are counted by their own exchange, and any other (the
-     * route failed before it sorted the outcomes) is given up to its lease.
+     * The batch exchange did not finish within the Kafka delivery timeout and a margin (camel-kafka can lose the
+     * count of a batch's callbacks): unless its outcomes were sorted, the records the broker took are acknowledged
+     * and the others sent alone; then the batch is settled, so nothing stays in flight.
      */
-    private void batchDone(List<OutboundMessage> messages, Exchange exchange) {
-        BatchOutcomes.Outcome[] outcomes = exchange.getProperty(OUTCOMES, BatchOutcomes.Outcome[].class);
+    private void giveUpWaiting(KafkaBatch batch) {
+        LOG.warn("A batch of {} Kafka records did not finish within {} ms; sorting its outcomes without it",
+                batch.messages.size(), batchPatienceMillis);
+        try {
+            batch.sort(acks::delivered, this::sendAlone);
+        } catch (RuntimeException e) {
+            LOG.debug("Could not send them alone (stopping); their leases will: {}", e.getMessage());
+        }
+        batchDone(batch, null);
+    }
+
+    /**
+     * The batch is done (once; later calls do nothing): acknowledged messages leave the in-flight count (their
+     * claims stay held until the ack is written), messages sent on alone are counted by their own exchange, and
+     * any other (the route failed before it sorted the outcomes) is given up to its lease.
+     */
+    private void batchDone(KafkaBatch batch, Exception failure) {
+        KafkaBatch.Outcome[] outcomes = batch.settle();
+        if (outcomes == null) {
+            return;
+        }
         int unsorted = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            BatchOutcomes.Outcome outcome = outcomes[i];
-            if (outcome == BatchOutcomes.Outcome.ACKNOWLEDGED) {
-                inFlight.addAndGet(-messages.get(i).reminders().size());
-            } else if (outcome == null) {
+        for (int i = 0; i < outcomes.length; i++) {
+            OutboundMessage message = batch.messages.get(i);
+            if (outcomes[i] == KafkaBatch.Outcome.ACKNOWLEDGED) {
+                inFlight.addAndGet(-message.reminders().size());
+            } else if (outcomes[i] == null) {
                 unsorted++;
-                inFlight.addAndGet(-messages.get(i).reminders().size());
-                held.forget(messages.get(i).reminders());
+                inFlight.addAndGet(-message.reminders().size());
+                held.forget(message.reminders());
             }
         }
         if (unsorted > 0) {
             LOG.warn("{} messages of a batch ended without an outcome; their leases will redeliver them: {}", unsorted,
-                    exchange.getException() == null ? "no outcome step ran" : exchange.getException().getMessage());
+                    failure == null ? "no outcome step ran" : failure.getMessage());
         }
     }
 
@@ -267,6 +332,7 @@ public class DeliveryGateway {
     @PreDestroy
     public void shutdown() {
         threads.shutdown();
+        watchdog.shutdownNow();
     }
 
     /** Waits until nothing is in flight or the time is up (graceful shutdown). */

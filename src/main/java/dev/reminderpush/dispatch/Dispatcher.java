@@ -10,6 +10,7 @@ import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.DispatchStore;
 import dev.reminderpush.store.FleetClock;
 import dev.reminderpush.store.ShardFunction;
+import dev.reminderpush.store.ShardHeads;
 import dev.reminderpush.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.camel.Body;
@@ -27,10 +29,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * One poller tick (routes/dispatch.camel.yaml): walk the shards starting at the shard the shared
- * counter picked, skip shards another instance is draining, and drain each: claim while claims come
- * back full (bounded by the tick budget and by how many messages may be in flight), merge per user,
- * and hand ready messages to the delivery route.
+ * The dispatch passes (routes/dispatch.camel.yaml): a poll tick or a wake-up walks the shards, from the shard
+ * the shared counter picked (or a random one), and drains each that has something due: claim while claims
+ * come back full (bounded by the tick budget and by how many messages may be in flight), merge per user,
+ * and hand ready messages to the delivery routes. After each pass it plans the next wake-up: the earliest
+ * due time it knows of ({@link DueHints}) or the end of a merge window.
  */
 @Component("dispatcher")
 public class Dispatcher {
@@ -38,13 +41,14 @@ public class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** How long a graceful stop waits for messages in flight before it gives the rest back. */
     static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /** How soon to look again at a shard another instance is draining. */
+    private static final long BUSY_RETRY_MILLIS = 100;
 
     private final DispatchStore store;
     private final DeliveryGateway gateway;
     private final DeliveryCircuit circuit;
     private final ClaimingSwitch claiming;
     private final ReminderMetrics metrics;
-    private final ShardFunction shards;
     private final ReminderProperties.Dispatch settings;
     private final Clock clock;
     private final FleetClock fleetClock;
@@ -55,23 +59,30 @@ public class Dispatcher {
     private final LeaseRenewer renewer;
     private final AtomicLong claimSequence = new AtomicLong();
     private final ReentrantLock tickLock = new ReentrantLock();
+    private final ShardHeads heads;
+    private final DueHints hints;
+    private final WakeUpTimer timer;
+    private volatile long lastPassEnd;
+    private volatile boolean wakeRequested;
     private volatile boolean stopping;
 
     public Dispatcher(DispatchStore store, DeliveryGateway gateway, DeliveryCircuit circuit, ClaimingSwitch claiming,
             ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, FleetClock fleetClock, InstanceId instanceId, HeldClaims held, DeliveryAcks acks,
-            LeaseRenewer renewer) {
+            LeaseRenewer renewer, ShardHeads heads, WakeUpTimer timer) {
         this.store = store;
         this.gateway = gateway;
         this.circuit = circuit;
         this.claiming = claiming;
         this.metrics = metrics;
-        this.shards = shards;
         this.settings = properties.dispatch();
         this.clock = clock;
         this.fleetClock = fleetClock;
         this.held = held;
         this.acks = acks;
         this.renewer = renewer;
+        this.heads = heads;
+        this.timer = timer;
+        this.hints = new DueHints(shards.shardCount());
         if (settings.maxInFlight() < settings.batchSize()) {
             throw new IllegalStateException("reminders.dispatch.max-in-flight (" + settings.maxInFlight()
                     + ") must be at least reminders.dispatch.batch-size (" + settings.batchSize()
@@ -83,23 +94,110 @@ public class Dispatcher {
                 r -> r.channel() == null ? defaultChannel : r.channel());
     }
 
-    /** One tick; {@code cursor} is the value of the shared INCR counter. */
+    /**
+     * A poll tick (Quartz, the safety net); {@code cursor} is the value of the shared INCR counter. Reads every
+     * shard's earliest due time in one round trip, so nothing waits for a nudge that never came, then drains
+     * the shards with something due.
+     */
     public void tick(@Body long cursor) {
-        if (stopping || !tickLock.tryLock()) {
+        if (stopping) {
+            return;
+        }
+        // outside the lock: a long pass (a backlog) must not keep the hints from being corrected
+        heads.refreshFleetClock();
+        long[] marks = hints.marks();
+        hints.learnAll(marks, heads.earliestDue(hints.shardCount()));
+        wakeRequested = true; // if a pass runs now, it plans the next wake-up from what was just read
+        if (!tickLock.tryLock()) {
             return;
         }
         try {
-            long deadline = clock.millis() + settings.tickBudget().toMillis();
-            if (!claiming.isPaused() && circuit.allowsClaiming() && !renewer.renewalRouteMissing()) {
-                int count = shards.shardCount();
-                int first = (int) Math.floorMod(cursor, (long) count);
-                for (int i = 0; i < count && !stopping && clock.millis() < deadline; i++) {
-                    drain((first + i) % count, deadline);
+            wakeRequested = false;
+            pass((int) Math.floorMod(cursor, (long) hints.shardCount()));
+        } finally {
+            unlockAndWakeIfAsked();
+        }
+    }
+
+    /** A wake-up (route wake-up): something falls due about now, or a merge window closes. */
+    public void wake() {
+        if (stopping) {
+            return;
+        }
+        wakeRequested = true; // before trying the lock: a pass holding it sees the flag when it unlocks
+        if (!tickLock.tryLock()) {
+            return;
+        }
+        try {
+            wakeRequested = false;
+            pass(ThreadLocalRandom.current().nextInt(hints.shardCount())); // instances waking together start apart
+        } finally {
+            unlockAndWakeIfAsked();
+        }
+    }
+
+    private void unlockAndWakeIfAsked() {
+        tickLock.unlock();
+        if (wakeRequested && !stopping) {
+            timer.wakeAt(clock.millis() + settings.wakeUpGap().toMillis());
+        }
+    }
+
+    /**
+     * A nudge from the write path (route wake-on-nudge): {@code <shard>|<due epoch millis>}, published when a
+     * write gave a shard an earlier due time than it had. Wakes up for it unless a wake-up comes earlier.
+     */
+    public void nudge(@Body String message) {
+        int bar = message == null ? -1 : message.indexOf('|');
+        int shard;
+        long due;
+        try {
+            shard = Integer.parseInt(message.substring(0, bar));
+            due = Long.parseLong(message.substring(bar + 1));
+        } catch (RuntimeException e) {
+            LOG.debug("Ignoring a due-time nudge that is not <shard>|<due>: {}", message);
+            return;
+        }
+        if (shard < 0 || shard >= hints.shardCount()) {
+            return; // written with another shard count (the store refuses to start on such data)
+        }
+        hints.nudge(shard, due);
+        if (!stopping) {
+            timer.wakeAt(Math.max(due - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));
+        }
+    }
+
+    /** Drains the shards that have something due (or a merge window closing), starting at {@code first}. */
+    private void pass(int first) {
+        long deadline = clock.millis() + settings.tickBudget().toMillis();
+        boolean claimingAllowed = !claiming.isPaused() && circuit.allowsClaiming() && !renewer.renewalRouteMissing()
+                && !gateway.batchRouteMissing();
+        if (claimingAllowed) {
+            int count = hints.shardCount();
+            for (int i = 0; i < count && !stopping && clock.millis() < deadline; i++) {
+                int shard = (first + i) % count;
+                long now = fleetClock.millis();
+                if (hints.isDue(shard, now) || merge.windowClosesAt(shard) <= now) {
+                    drain(shard, deadline);
                 }
             }
-            send(merge.expired(fleetClock.millis()));
-        } finally {
-            tickLock.unlock();
+        }
+        send(merge.expired(fleetClock.millis()));
+        lastPassEnd = clock.millis();
+        planWakeUp(claimingAllowed);
+    }
+
+    /**
+     * The next wake-up: the earliest due time known and the earliest window end (both only when claiming is
+     * allowed: a pass could not drain for them), or the earliest hold end.
+     */
+    private void planWakeUp(boolean claimingAllowed) {
+        long at = merge.nextHoldEnd();
+        if (claimingAllowed) {
+            at = Math.min(at, Math.min(hints.earliest(), merge.windowClosesAt()));
+        }
+        if (at != Long.MAX_VALUE && !stopping) {
+            timer.wakeAt(Math.max(at - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));
         }
     }
 
@@ -115,8 +213,10 @@ public class Dispatcher {
             settled = claimUntilDrained(shard, deadline);
         } catch (StoreUnavailableException e) {
             LOG.warn("Shard {}: claim failed, trying again next tick: {}", shard, e.getMessage());
+            hints.postpone(shard, fleetClock.millis() + settings.pollIntervalMs()); // no wake-up loop while Redis is away
         } catch (RuntimeException e) {
             LOG.error("Shard {}: drain failed; what it claimed is sent now", shard, e);
+            hints.postpone(shard, fleetClock.millis() + settings.pollIntervalMs());
         } finally {
             if (!settled) {
                 send(merge.flush(shard));
@@ -134,13 +234,17 @@ public class Dispatcher {
             if (room <= 0) {
                 return false; // in flight stays full until the tick budget ends: stop waiting for siblings
             }
+            long mark = hints.mark(shard);
             ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(room, settings.lease().toMillis(),
                     owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
                     settings.mergeWindow().toMillis(), settings.lookAheadLimit(), leaseUntil,
                     settings.lease().toMillis() - settings.leaseRenewal().toMillis()));
             if (result.busy()) {
-                return false; // another instance drains it now (perhaps our drain lease ran out while we waited)
+                // another instance drains it now (perhaps our drain lease ran out while we waited)
+                hints.postpone(shard, result.now() + BUSY_RETRY_MILLIS);
+                return false;
             }
+            hints.learn(shard, mark, result.nextDue());
             leaseUntil = result.leaseUntil();
             held.hold(result.claimed(), result.leaseUntil());
             metrics.claimed(result.claimed().size());
@@ -236,6 +340,7 @@ public class Dispatcher {
             try {
                 store.release(shard, claims);
                 held.forget(claims);
+                heads.announceDue(shard, 0); // due again now: another instance takes them at once
             } catch (RuntimeException e) {
                 LOG.warn("Could not give {} claimed reminders of shard {} back; their lease will: {}",
                         claims.size(), shard, e.getMessage());

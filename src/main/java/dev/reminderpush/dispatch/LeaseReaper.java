@@ -3,7 +3,9 @@ package dev.reminderpush.dispatch;
 import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.observability.ReminderMetrics;
 import dev.reminderpush.store.DispatchStore;
+import dev.reminderpush.store.FleetClock;
 import dev.reminderpush.store.ShardFunction;
+import dev.reminderpush.store.ShardHeads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -22,9 +24,13 @@ public class LeaseReaper {
     private final ShardFunction shards;
     private final int maxLeaseExpiries;
     private final ReminderMetrics metrics;
+    private final ShardHeads heads;
+    private final FleetClock fleetClock;
 
     public LeaseReaper(DispatchStore store, ShardFunction shards, ReminderProperties properties,
-            ReminderMetrics metrics) {
+            ReminderMetrics metrics, ShardHeads heads, FleetClock fleetClock) {
+        this.heads = heads;
+        this.fleetClock = fleetClock;
         this.store = store;
         this.shards = shards;
         this.maxLeaseExpiries = properties.dispatch().maxLeaseExpiries();
@@ -34,13 +40,24 @@ public class LeaseReaper {
     public void reap() {
         long requeued = 0;
         long dead = 0;
+        // one round trip finds the shards with an expired lease; a reap.lua call goes to those only
+        long[] earliestExpiry = heads.earliestLeaseExpiry(shards.shardCount());
+        long now = fleetClock.millis();
         for (int shard = 0; shard < shards.shardCount(); shard++) {
+            if (earliestExpiry[shard] > now) {
+                continue;
+            }
+            long shardRequeued = 0;
             DispatchStore.Reaped reaped;
             do {
                 reaped = store.reap(shard, PER_CALL, maxLeaseExpiries);
-                requeued += reaped.requeued();
+                shardRequeued += reaped.requeued();
                 dead += reaped.deadLettered();
             } while (reaped.requeued() + reaped.deadLettered() >= PER_CALL);
+            if (shardRequeued > 0) {
+                heads.announceDue(shard, 0); // due again now, on every instance
+            }
+            requeued += shardRequeued;
         }
         metrics.leaseExpired(requeued);
         metrics.deadLettered("lease_expired", dead);

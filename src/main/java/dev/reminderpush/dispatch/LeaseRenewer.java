@@ -74,9 +74,10 @@ public class LeaseRenewer {
     public synchronized void renew() {
         long lost = 0;
         RuntimeException failure = null;
-        // only leases that would run out before the round after next: a fresh claim keeps its first lease, so
-        // reminders delivered within (lease - 2 x renewal) of their claim are never renewed
-        long before = fleetClock.millis() + 2 * renewalMillis;
+        // every lease that has run for a renewal interval or more: a claim younger than that keeps its first
+        // lease (a burst delivered within one interval of its claim costs no renewal), and a renewed lease still
+        // has lease - renewal left, enough for the missed renewals LeaseBudget allows
+        long before = fleetClock.millis() + leaseMillis - renewalMillis;
         for (Map.Entry<Integer, List<ClaimedReminder>> shard : held.expiringBy(before).entrySet()) {
             List<ClaimedReminder> claims = shard.getValue();
             long leaseUntil = 0; // one expiry for the round's claims of a shard (one Redis clock): what was merged expires together

@@ -21,8 +21,8 @@ import java.util.function.Function;
  * window: then it is held until the window closes and the next drain of the shard has claimed the
  * sibling, or at the latest until {@code window end + hold grace} (the bound documented in the README).
  *
- * <p>Only the poller thread uses it (Quartz runs one tick at a time); the methods are synchronized for
- * memory visibility across Quartz threads and for the shutdown path. Nothing here is the only copy: every
+ * <p>Only the dispatcher's passes use it (one at a time: poll tick or wake-up); the methods are synchronized for
+ * memory visibility across their threads and for the shutdown path. Nothing here is the only copy: every
  * reminder in it is in flight in Redis under a lease, so a crash loses nothing.
  */
 final class MergeBuffer {
@@ -121,6 +121,42 @@ final class MergeBuffer {
             }
         }
         return ready;
+    }
+
+    /**
+     * When the earliest window of the shard's held groups closes ({@link Long#MAX_VALUE}: none held): the shard
+     * must be drained then, so the group leaves even if nothing else falls due in the shard.
+     */
+    synchronized long windowClosesAt(int shard) {
+        long earliest = Long.MAX_VALUE;
+        for (Group group : shards.getOrDefault(shard, Map.of()).values()) {
+            if (group.holdUntil > 0) {
+                earliest = Math.min(earliest, group.windowEnd);
+            }
+        }
+        return earliest;
+    }
+
+    /** When the earliest hold runs out ({@link #expired}); {@link Long#MAX_VALUE}: none held. */
+    synchronized long nextHoldEnd() {
+        long earliest = Long.MAX_VALUE;
+        for (Map<Key, Group> groups : shards.values()) {
+            for (Group group : groups.values()) {
+                if (group.holdUntil > 0) {
+                    earliest = Math.min(earliest, group.holdUntil);
+                }
+            }
+        }
+        return earliest;
+    }
+
+    /** The earliest {@link #windowClosesAt} over all shards. */
+    synchronized long windowClosesAt() {
+        long earliest = Long.MAX_VALUE;
+        for (int shard : shards.keySet()) {
+            earliest = Math.min(earliest, windowClosesAt(shard));
+        }
+        return earliest;
     }
 
     /** Takes out every reminder still waiting (shutdown: they are given back to Redis). */

@@ -14,12 +14,14 @@ import java.util.Map;
  *                  due time (only when the claim was not full)
  * @param upcomingTruncated the look-ahead hit its scan limit, so {@code upcoming} may be incomplete
  * @param leaseUntil the lease expiry the claimed reminders got (Redis time)
+ * @param nextDue   the shard's earliest due time after this claim (Redis time): {@code now} when the claim was
+ *                  full (more is due), {@link ShardHeads#NONE} when nothing is left; unknown ({@code now}) when busy
  */
 public record ClaimResult(
         boolean busy, long now, List<ClaimedReminder> claimed, boolean full, Map<String, Long> upcoming, boolean upcomingTruncated,
-        long leaseUntil) {
+        long leaseUntil, long nextDue) {
 
     static ClaimResult busy(long now) {
-        return new ClaimResult(true, now, List.of(), false, Map.of(), false, 0);
+        return new ClaimResult(true, now, List.of(), false, Map.of(), false, 0, now);
     }
 }

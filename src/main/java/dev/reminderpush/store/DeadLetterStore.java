@@ -38,11 +38,13 @@ public class DeadLetterStore {
     private final ShardFunction shards;
     private final ReminderCodec codec;
     private final ObjectMapper mapper;
+    private final ShardHeads heads;
     private final ReminderMetrics metrics;
 
     public DeadLetterStore(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, ReminderCodec codec,
-            ObjectMapper mapper, ReminderMetrics metrics) {
+            ObjectMapper mapper, ReminderMetrics metrics, ShardHeads heads) {
         this.redis = redis;
+        this.heads = heads;
         this.keys = keys;
         this.shards = shards;
         this.codec = codec;
@@ -161,6 +163,9 @@ public class DeadLetterStore {
             }
         }
         metrics.redriven(redriven);
+        if (redriven > 0) {
+            heads.announceDue(shard, 0); // due now: wake the dispatchers instead of waiting for their next tick
+        }
         return new Redriven(redriven, superseded, unknown);
     }
 

@@ -73,8 +73,9 @@ public class DispatchStore {
             upcoming.put(ahead.get(i).toString(), (long) Double.parseDouble(ahead.get(i + 1).toString()));
         }
         boolean full = flat.size() / 3 >= request.limit(); // more than the limit: the last user finished
+        long nextDue = ((Number) reply.get(6)).longValue();
         return new ClaimResult(false, now, claimed, full, upcoming, ((Number) reply.get(4)).longValue() == 1,
-                ((Number) reply.get(5)).longValue());
+                ((Number) reply.get(5)).longValue(), nextDue < 0 ? ShardHeads.NONE : nextDue);
     }
 
     /** The message center accepted these reminders (all of one shard). Returns how many were removed. */

@@ -19,6 +19,7 @@ final class LuaScripts {
     static final RedisScript<List> REDRIVE = list("redrive.lua");
     static final RedisScript<Long> DEAD_DELETE = number("dead-delete.lua");
     static final RedisScript<Long> REPLACE_IF_UNCHANGED = number("replace-if-unchanged.lua");
+    static final RedisScript<Long> TIME = number("time.lua");
 
     private LuaScripts() {}
 

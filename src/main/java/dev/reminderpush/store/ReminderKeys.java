@@ -71,6 +71,14 @@ public class ReminderKeys {
         return prefix + ":cursor";
     }
 
+    /**
+     * Pub/sub channel: {@code <shard>|<due epoch millis>} when a write gave a shard an earlier due time than it
+     * had, so every dispatcher can wake up for it (schedule.lua, reap, redrive).
+     */
+    public String dueNudges() {
+        return prefix + ":due-nudges";
+    }
+
     /** String: the shard count the data in this Redis was written with. */
     public String shardCountMarker() {
         return prefix + ":shard-count";

@@ -69,9 +69,11 @@ public class ReminderStore {
     /** False when the store recognised the command as a replay and wrote nothing. */
     private boolean scheduleChunk(int shard, List<Integer> positions, List<Reminder> reminders, ScheduleOutcome[] outcomes,
             CommandSource source) {
-        Object[] args = new Object[3 + positions.size() * 4];
+        Object[] args = new Object[5 + positions.size() * 4];
         System.arraycopy(source.args(), 0, args, 0, 3);
-        int a = 3;
+        args[3] = keys.dueNudges();
+        args[4] = Integer.toString(shard);
+        int a = 5;
         for (int position : positions) {
             Reminder reminder = reminders.get(position);
             args[a++] = reminder.id().toString();

@@ -100,6 +100,7 @@ class BenchmarkIT {
         String topic = topic("burst-ours");
         RunResult ours;
         Map<String, Long> ops;
+        Map<String, Long> idle;
         try (BundleProcess bundle = bundle("burst", redisPort, topic, config.shards(), Map.of())) {
             bundle.awaitReady(Duration.ofSeconds(90));
             warmUp(bundle, count);
@@ -115,17 +116,22 @@ class BenchmarkIT {
             double[] cpuAfter = {bundle.cpuSeconds(), redisCpuSeconds(), BundleProcess.cpuSeconds(ProcessHandle.current().pid())};
             ops = diff(before, commandStats());
             ours = collect("reminder-push, 1 instance", topic, count, due);
+            for (int i = 0; i < 3; i++) {
+                ours.cpuSeconds[i] = cpuAfter[i] - cpuBefore[i];
+            }
             ours.notes.put("CPU seconds from the due instant until every reminder was acknowledged", String.format(
-                    "bundle %.1f, Redis %.1f, Kafka broker (benchmark JVM) %.1f", cpuAfter[0] - cpuBefore[0],
-                    cpuAfter[1] - cpuBefore[1], cpuAfter[2] - cpuBefore[2]));
+                    "bundle %.1f, Redis %.1f, Kafka broker (benchmark JVM) %.1f", ours.cpuSeconds[0], ours.cpuSeconds[1],
+                    ours.cpuSeconds[2]));
             progress("burst: " + ours.notes);
+            idle = idleCommands();
+            progress("burst: idle afterwards, Redis commands per second " + idle);
         }
         check(ours);
         progress("burst: reminder-push " + summary(ours));
 
         List<RunResult> originals = new ArrayList<>();
         int[] baselines = Boolean.parseBoolean(System.getProperty("bench.burst.baseline", "true"))
-                ? new int[] {1, config.baselineServers()} : new int[0];
+                ? java.util.stream.IntStream.of(1, config.baselineServers()).distinct().toArray() : new int[0];
         for (int servers : baselines) {
             flush();
             String originalTopic = topic("burst-original-" + servers);
@@ -141,7 +147,7 @@ class BenchmarkIT {
             originals.add(result);
             progress("burst: " + result.name + " " + summary(result));
         }
-        report.burst(ours, originals, ops);
+        report.burst(ours, originals, ops, idle);
     }
 
     // ---- scenario 2: steady load at two poll intervals --------------------------------------------------------
@@ -324,6 +330,23 @@ class BenchmarkIT {
             c.sync().flushall();
             c.sync().configResetstat();
         }
+    }
+
+    /**
+     * With everything delivered and nothing due (only the warm-up's leftovers are gone too), Redis commands per
+     * second over 10 s: what an idle instance costs Redis (poll ticks, reaper rounds, backlog gauges).
+     */
+    private Map<String, Long> idleCommands() throws InterruptedException {
+        Thread.sleep(2_000);
+        Map<String, Long> before = commandStats();
+        Thread.sleep(10_000);
+        Map<String, Long> perSecond = new java.util.TreeMap<>();
+        diff(before, commandStats()).forEach((command, calls) -> {
+            if (!command.equals("info")) {
+                perSecond.put(command, Math.round(calls / 10.0));
+            }
+        });
+        return perSecond;
     }
 
     private Map<String, Long> commandStats() {

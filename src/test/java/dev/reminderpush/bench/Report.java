@@ -27,7 +27,7 @@ final class Report {
         this.date = date;
     }
 
-    void burst(RunResult ours, List<RunResult> originals, Map<String, Long> redisOps) {
+    void burst(RunResult ours, List<RunResult> originals, Map<String, Long> redisOps, Map<String, Long> idlePerSecond) {
         List<RunResult> all = new ArrayList<>(List.of(ours));
         all.addAll(originals);
         StringBuilder s = new StringBuilder();
@@ -35,7 +35,28 @@ final class Report {
                 .append(" users, all due at the same instant, ").append(config.shards()).append(" shards. Time = from the due ")
                 .append("instant to the Kafka timestamp of the last record; lateness = record timestamp - due time.\n\n");
         s.append(table(all, true));
+        long total = redisOps.values().stream().mapToLong(Long::longValue).sum();
+        long roundTrips = redisOps.entrySet().stream().filter(e -> isClientCommand(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        double perReminder = total / (double) Math.max(1, ours.distinct);
+        s.append(String.format("%nRedis work while reminder-push delivered the burst: %d commands executed, %.2f per delivered "
+                + "reminder, of which %d client round trips (%.4f per reminder; the rest run inside Lua scripts). By command: %s.%n",
+                total, perReminder, roundTrips, roundTrips / (double) Math.max(1, ours.distinct), redisOps));
+        double[] microsPerReminder = new double[3];
+        for (int i = 0; i < 3; i++) {
+            microsPerReminder[i] = ours.cpuSeconds[i] * 1e6 / Math.max(1, ours.distinct);
+        }
+        s.append(String.format("%nCPU per delivered reminder: bundle %.1f us, Redis %.1f us, Kafka broker %.1f us.%n",
+                microsPerReminder[0], microsPerReminder[1], microsPerReminder[2]));
+        long idleTotal = idlePerSecond.values().stream().mapToLong(Long::longValue).sum();
+        s.append(String.format("%nIdle afterwards (nothing due, default settings): %d Redis commands per second: %s.%n",
+                idleTotal, idlePerSecond));
+        target("Burst: last reminder in Kafka <= 2.0 s after the due instant", ours.completionMillis() <= 2_000,
+                ours.completionMillis() + " ms");
+        target("Burst: p99 lateness <= 1.5 s", ours.percentile(99) <= 1_500, ours.percentile(99) + " ms");
+        target("Bundle CPU <= 5 us per delivered reminder", microsPerReminder[0] <= 5, String.format("%.1f us", microsPerReminder[0]));
+        target("Redis <= 5 commands per reminder", perReminder <= 5, String.format("%.2f", perReminder));
         if (originals.isEmpty()) { // -Dbench.burst.baseline=false: a quick look at reminder-push alone
+            ours.notes.forEach((k, v) -> s.append("\n").append(k).append(": ").append(v).append(".\n"));
             body.append(s);
             return;
         }
@@ -47,12 +68,6 @@ final class Report {
             s.append(String.format("Against the original design with %s (its published set-up was 10 servers): %.1fx.%n",
                     fleet.name.replace("original design, ", ""), ours.throughputPerSecond() / Math.max(1e-9, fleet.throughputPerSecond())));
         }
-        long total = redisOps.values().stream().mapToLong(Long::longValue).sum();
-        long roundTrips = redisOps.entrySet().stream().filter(e -> isClientCommand(e.getKey())).mapToLong(Map.Entry::getValue).sum();
-        s.append(String.format("%nRedis work while reminder-push delivered the burst: %d commands executed, %.2f per delivered "
-                + "reminder, of which %d client round trips (%.4f per reminder; the rest run inside Lua scripts). By command: %s.%n",
-                total, total / (double) Math.max(1, ours.distinct), roundTrips, roundTrips / (double) Math.max(1, ours.distinct),
-                redisOps));
         ours.notes.forEach((k, v) -> s.append("\n").append(k).append(": ").append(v).append(".\n"));
         s.append("\n![delivered over time](").append(file("burst-delivered")).append(")\n\n![lateness](")
                 .append(file("burst-lateness")).append(")\n\n");
@@ -61,10 +76,7 @@ final class Report {
                 "Burst: reminders delivered after the due instant", all));
         chart("burst-lateness", () -> Charts.latenessDistribution(dir.resolve(file("burst-lateness")),
                 "Burst: lateness distribution", all));
-        target("Burst of " + config.burstCount() + " delivered within 5 s of the due instant (aim 2 s)",
-                ours.completionMillis() <= 5_000, ours.completionMillis() + " ms");
-        target("Burst p99 lateness <= 3 s", ours.percentile(99) <= 3_000, ours.percentile(99) + " ms");
-        target("At least 20x the original algorithm's throughput (1 instance each)", ratio >= 20, String.format("%.1fx", ratio));
+        target("At least 50x the original algorithm's throughput (1 instance each)", ratio >= 50, String.format("%.1fx", ratio));
         headline = "| burst: " + config.burstCount() + " due at once | " + ours.completionMillis() + " ms, p99 " + ours.percentile(99)
                 + " ms | " + single.completionMillis() + " ms (1 server) | " + String.format("%.1fx", ratio) + " |";
     }
@@ -78,8 +90,9 @@ final class Report {
         body.append(s);
         chart("steady-lateness", () -> Charts.latenessDistribution(dir.resolve(file("steady-lateness")),
                 "Steady load: lateness at 1 s and 200 ms polling", results));
-        RunResult fast = results.get(results.size() - 1);
-        target("Steady load at 200 ms polling: p99 lateness <= 500 ms", fast.percentile(99) <= 500, fast.percentile(99) + " ms");
+        RunResult defaults = results.get(0);
+        target("Steady " + config.steadyRate() + "/s at default settings (1 s poll): p99 lateness <= 100 ms",
+                defaults.percentile(99) <= 100, defaults.percentile(99) + " ms");
     }
 
     void scale(List<RunResult> results) {
@@ -109,6 +122,11 @@ final class Report {
         machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         md.append("\n## Targets\n\n| target | met | measured |\n|---|---|---|\n");
         targets.forEach(t -> md.append(t).append('\n'));
+        Path analysis = dir.resolve(date + "-analysis.md");
+        if (Files.exists(analysis)) {
+            md.append("\nBefore/after figures and where the time goes: [").append(analysis.getFileName()).append("](")
+                    .append(analysis.getFileName()).append(").\n");
+        }
         md.append('\n').append(body);
         Path file = dir.resolve(date + ".md");
         Files.writeString(file, md.toString());

@@ -15,6 +15,8 @@ final class RunResult {
     final List<Delivery> deliveries;
     final long firstDue;
     final Map<String, String> notes = new LinkedHashMap<>();
+    /** CPU seconds of the bundle, Redis and the Kafka broker while the run delivered (when measured). */
+    final double[] cpuSeconds = new double[3];
 
     final int distinct;
     final int duplicates;

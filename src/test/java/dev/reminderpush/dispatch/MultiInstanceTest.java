@@ -88,8 +88,7 @@ class MultiInstanceTest extends IntegrationTest {
             store.schedule(reminders);
             await().atMost(Duration.ofSeconds(20)).until(() -> inflight() == 300);
             long claimedAt = System.currentTimeMillis();
-            doomed.camel().getRouteController().stopRoute("poll-shards");
-            doomed.camel().getRouteController().stopRoute("renew-leases"); // a dead instance renews nothing
+            doomed.stopDispatching(); // a dead instance claims and renews nothing
 
             try (BundleInstance survivor = new BundleInstance(BundleInstance.dispatching("survivor"))) {
                 List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 300, Duration.ofSeconds(60));
@@ -115,8 +114,7 @@ class MultiInstanceTest extends IntegrationTest {
             long now = System.currentTimeMillis();
             store.schedule(List.of(reminder("held", "first", now), reminder("held", "sibling", now + 2_000)));
             await().atMost(Duration.ofSeconds(10)).until(() -> doomed.bean(Dispatcher.class).waitingForSiblings() == 1);
-            doomed.camel().getRouteController().stopRoute("poll-shards"); // dies holding "first"
-            doomed.camel().getRouteController().stopRoute("renew-leases");
+            doomed.stopDispatching(); // dies holding "first"
 
             try (BundleInstance survivor = new BundleInstance(BundleInstance.dispatching("survivor-merge"))) {
                 List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 2, Duration.ofSeconds(60));

@@ -51,6 +51,16 @@ public final class BundleInstance implements AutoCloseable {
         return context.getBean(CamelContext.class);
     }
 
+    /**
+     * The instance "dies" for dispatch: it claims nothing more (poll ticks, wake-ups and nudges stop) and renews
+     * no lease; what it holds stays in flight in Redis under its lease, as after a crash.
+     */
+    public void stopDispatching() throws Exception {
+        for (String route : new String[] {"poll-shards", "wake-up", "wake-on-nudge", "renew-leases"}) {
+            camel().getRouteController().stopRoute(route);
+        }
+    }
+
     public int httpPort() {
         return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
     }

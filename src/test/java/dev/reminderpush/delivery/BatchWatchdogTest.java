@@ -1,0 +1,59 @@
+package dev.reminderpush.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.reminderpush.store.Reminder;
+import dev.reminderpush.store.ReminderId;
+import dev.reminderpush.store.ReminderStore;
+import dev.reminderpush.testing.BundleInstance;
+import dev.reminderpush.testing.IntegrationTest;
+import dev.reminderpush.testing.TopicReader;
+import dev.reminderpush.testing.TopicReader.Received;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.builder.AdviceWith;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * A Kafka batch exchange that never finishes (camel-kafka can lose count of a batch's callbacks, a race we
+ * cannot cause on purpose, so the send step is replaced by a 60 s wait) strands nothing: after the delivery
+ * timeout and a margin the watchdog sends the batch's records alone, they arrive once each, nothing stays in
+ * flight, and the late end of the batch exchange changes nothing.
+ */
+class BatchWatchdogTest extends IntegrationTest {
+
+    @Autowired
+    ReminderStore store;
+
+    @Test
+    void aBatchThatNeverFinishesIsSentAloneAfterTheDeliveryTimeout() throws Exception {
+        try (BundleInstance instance = new BundleInstance(BundleInstance.dispatching("watchdog",
+                "reminders.delivery.kafka.timeout-ms", "1500", "reminders.delivery.kafka.request-timeout-ms", "1000"));
+                TopicReader reader = TopicReader.messageCenter()) {
+            AdviceWith.adviceWith(instance.camel(), "deliver-kafka-batch", route ->
+                    route.weaveById("to-message-center-kafka-batch").replace().delay(60_000).asyncDelayed());
+            long due = System.currentTimeMillis();
+            List<Reminder> reminders = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                reminders.add(new Reminder(new ReminderId("stuck-" + i, "s"), Instant.ofEpochMilli(due), "Coupon",
+                        "Your coupon can be claimed in one minute", null, null));
+            }
+            store.schedule(reminders);
+
+            List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 200, Duration.ofSeconds(30));
+            messages = reader.readFor(Duration.ofSeconds(1));
+
+            assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList()).hasSize(200).doesNotHaveDuplicates();
+            assertThat(messages).allSatisfy(m -> assertThat(m.timestamp()).as("after the watchdog's patience")
+                    .isGreaterThanOrEqualTo(due + 1_500 + 5_000));
+            DeliveryGateway gateway = instance.bean(DeliveryGateway.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.inFlight() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.keys("reminders:{*}:inflight").stream()
+                    .mapToLong(k -> redis.opsForZSet().size(k)).sum() == 0);
+        }
+    }
+}
