@@ -1,5 +1,6 @@
 package dev.reminderpush.dispatch;
 
+import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.store.ClaimedReminder;
 import dev.reminderpush.store.ReminderId;
 import java.util.ArrayList;
@@ -13,18 +14,24 @@ import org.springframework.stereotype.Component;
 /**
  * The claims this instance still works on: from the claim until the reminder is acknowledged, dead-lettered
  * or given back (or given up, so that its lease brings it back), each with the lease expiry it was last given
- * (Redis time). {@link LeaseRenewer} extends exactly these leases, and only those that run out soon; a claim
+ * (Redis time). {@link LeaseRenewer} extends exactly these leases, those older than one renewal interval; a claim
  * forgotten here expires after one lease and another instance delivers it.
  */
 @Component
 public class HeldClaims {
 
     private final Map<Integer, Map<Key, Held>> byShard = new ConcurrentHashMap<>();
+    /** A shard's share of max-in-flight: sized up front, a burst's first claims do not rehash the map again and again. */
+    private final int initialPerShard;
+
+    public HeldClaims(ReminderProperties properties) {
+        this.initialPerShard = Math.max(16, properties.dispatch().maxInFlight() / properties.shardCount());
+    }
 
     /** A claim batch is held as a whole: a renewal round sees all of it or none (so it all expires together). */
     public synchronized void hold(List<ClaimedReminder> claimed, long leaseUntil) {
         for (ClaimedReminder r : claimed) {
-            byShard.computeIfAbsent(r.shard(), s -> new ConcurrentHashMap<>()).put(key(r), new Held(r, leaseUntil));
+            byShard.computeIfAbsent(r.shard(), s -> new ConcurrentHashMap<>(initialPerShard)).put(key(r), new Held(r, leaseUntil));
         }
     }
 
