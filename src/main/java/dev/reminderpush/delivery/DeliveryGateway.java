@@ -6,17 +6,13 @@ import dev.reminderpush.dispatch.OutboundMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncProducer;
+import org.apache.camel.Body;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -29,13 +25,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Renders messages and hands them to the delivery route ({@code direct:deliver}) without waiting for them
- * (body = the message JSON, header {@code kafka.KEY} = user id). The route runs on
- * one of {@code reminders.delivery.threads} threads (default: one per core) up to the asynchronous Kafka send (or the HTTP thread
- * pool), and retries wait on Camel's scheduler, so the poller goes on claiming. (The poller itself must not
- * start the route: it runs inside the poll route's exchange, where Camel would queue the deliveries until
- * the tick ends.) Counts the reminders in flight so the poller never claims more than
- * {@code reminders.dispatch.max-in-flight}.
+ * The delivery side of the hand-off (routes hand-off and deliver-messages in routes/delivery.camel.yaml): counts
+ * the reminders in flight, so the poller never claims more than {@code reminders.dispatch.max-in-flight}; on
+ * one of {@code reminders.delivery.threads} threads (default: one per core) splits and renders messages, sends
+ * the Kafka channel's as one batch exchange and the others one exchange each ({@code direct:deliver}), and
+ * settles what each exchange did. The poller never waits for a delivery: sends are asynchronous and retries wait
+ * on Camel's scheduler.
  */
 @Component
 public class DeliveryGateway {
@@ -46,6 +41,8 @@ public class DeliveryGateway {
     public static final String MESSAGE_ID = "reminderMessageId";
     /** Set by {@link DeliveryAcks} once the message center accepted the message. */
     public static final String ACKNOWLEDGED = "reminderAcknowledged";
+    /** The delivery threads, in Camel's registry (route hand-off's wireTap runs on them). */
+    public static final String THREADS = "deliveryThreads";
     /** Of a batch exchange: its {@link KafkaBatch} (messages, records, outcomes). */
     static final String BATCH = "reminderBatch";
     /** How much longer than the Kafka delivery timeout a batch exchange may take before the watchdog steps in. */
@@ -54,7 +51,6 @@ public class DeliveryGateway {
     public static final String FAILED_ATTEMPTS = "reminderFailedAttempts";
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryGateway.class);
-    private static final String BATCH_ROUTE = "deliver-kafka-batch";
 
     private final CamelContext camel;
     private final MessageCodec codec;
@@ -65,12 +61,10 @@ public class DeliveryGateway {
     private final ExecutorService threads;
     private final ScheduledThreadPoolExecutor watchdog;
     private final long batchPatienceMillis;
-    private volatile boolean batchRoutePresent;
-    private volatile boolean batchRouteReported;
     private final HeldClaims held;
     private final DeliveryAcks acks;
     private final String batchChannel = "kafka";
-    private final Map<String, AsyncProducer> producers = new ConcurrentHashMap<>();
+    private volatile AsyncProducer producer;
 
     public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties, HeldClaims held,
             DeliveryAcks acks) {
@@ -81,12 +75,10 @@ public class DeliveryGateway {
         this.maxInFlight = properties.dispatch().maxInFlight();
         this.maxRemindersPerMessage = properties.delivery().maxRemindersPerMessage();
         this.maxMessageBytes = properties.delivery().maxMessageBytes().toBytes();
-        AtomicInteger number = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(properties.delivery().deliveryThreads(), r -> {
-            Thread thread = new Thread(r, "delivery-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        // Camel's own pool (shut down with the context, seen in JMX), also run by route hand-off's wireTap; not a
+        // Spring bean: an Executor bean would replace Spring Boot's application task executor
+        this.threads = camel.getExecutorServiceManager().newFixedThreadPool(this, "delivery", properties.delivery().deliveryThreads());
+        camel.getRegistry().bind(THREADS, ExecutorService.class, threads);
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "delivery-batch-watchdog");
             thread.setDaemon(true);
@@ -94,25 +86,6 @@ public class DeliveryGateway {
         });
         this.watchdog.setRemoveOnCancelPolicy(true);
         this.batchPatienceMillis = properties.delivery().kafka().timeoutMs() + BATCH_MARGIN_MILLIS;
-    }
-
-    /**
-     * The Kafka channel's messages go out through route {@code deliver-kafka-batch}: while it is missing (an
-     * operator's older copy of routes/) every claim would come back after its lease undelivered, so the
-     * dispatcher claims nothing, and this says so once.
-     */
-    public boolean batchRouteMissing() {
-        if (batchRoutePresent) {
-            return false;
-        }
-        batchRoutePresent = camel.getRoute(BATCH_ROUTE) != null;
-        if (!batchRoutePresent && !batchRouteReported) {
-            batchRouteReported = true;
-            LOG.error("The route {} is missing (routes/delivery.camel.yaml): Kafka messages could not be delivered, so "
-                    + "this instance claims nothing. Copy routes/ from this release, or set reminders.dispatch.enabled=false",
-                    BATCH_ROUTE);
-        }
-        return !batchRoutePresent;
     }
 
     /** How many more reminders may be claimed now. */
@@ -143,33 +116,41 @@ public class DeliveryGateway {
     }
 
     /**
-     * Hands messages (typically everything one claim released) to delivery without waiting: one task on the
-     * delivery threads renders them; the Kafka channel's go out as one exchange ({@code direct:deliver-batch}),
-     * the others one exchange per message ({@code direct:deliver}).
+     * Step count-in-flight of route hand-off, on the dispatching thread: the messages a claim (or a settle) made
+     * ready are in flight from now on, so the next claim sees less room.
      */
-    public void send(List<OutboundMessage> pending) {
-        if (pending.isEmpty()) {
-            return;
-        }
+    public void accept(@Body List<OutboundMessage> messages) {
+        inFlight.addAndGet(reminders(messages));
+    }
+
+    /**
+     * Step not-handed-off of route hand-off: the delivery threads refused the messages (stopping). Not delivered
+     * and no longer renewed: their leases bring the reminders back.
+     */
+    public void notHandedOff(@Body List<OutboundMessage> messages) {
+        inFlight.addAndGet(-reminders(messages));
+        messages.forEach(message -> held.forget(message.reminders()));
+    }
+
+    private static int reminders(List<OutboundMessage> messages) {
         int reminders = 0;
-        for (OutboundMessage message : pending) {
+        for (OutboundMessage message : messages) {
             reminders += message.reminders().size();
         }
-        inFlight.addAndGet(reminders);
-        try {
-            threads.execute(() -> deliverAll(pending));
-        } catch (RejectedExecutionException e) { // shutting down: the lease will bring the messages back
-            inFlight.addAndGet(-reminders);
-            pending.forEach(message -> held.forget(message.reminders()));
-        }
+        return reminders;
     }
 
-    public void send(OutboundMessage pending) {
-        send(List.of(pending));
-    }
-
-    private void deliverAll(List<OutboundMessage> pending) {
-        List<OutboundMessage> batch = new ArrayList<>(pending.size());
+    /**
+     * Step split-to-fit of route deliver-messages, on a delivery thread: splits messages to
+     * {@code max-message-bytes} and {@code max-reminders-per-message}, gives each its messageId and drops those
+     * given back meanwhile. Messages of other channels than Kafka go one exchange each through
+     * {@code direct:deliver}. The Kafka ones become the body: a list of Camel messages, one record each (body
+     * the message JSON, header {@code kafka.KEY} the user id), with property {@link #BATCH}; null when there are
+     * none. The batch is settled by {@link #batchDone} or, should the exchange never end, by a watchdog.
+     */
+    public List<Message> prepare(@Body List<OutboundMessage> pending, Exchange exchange) {
+        List<OutboundMessage> messages = new ArrayList<>(pending.size());
+        List<Message> records = new ArrayList<>(pending.size());
         for (OutboundMessage message : pending) {
             List<OutboundMessage> parts;
             try {
@@ -182,16 +163,36 @@ public class DeliveryGateway {
                 part = part.withId();
                 if (!held.holdsAny(part.reminders())) { // given back (graceful stop) or lost while it waited in the queue
                     inFlight.addAndGet(-part.reminders().size());
-                } else if (batchChannel.equals(part.channel())) {
-                    batch.add(part);
-                } else {
+                } else if (!batchChannel.equals(part.channel())) {
                     deliver(part);
+                } else {
+                    try {
+                        Message record = new DefaultMessage(camel);
+                        record.setHeader(KafkaConstants.KEY, part.userId());
+                        record.setBody(codec.render(part));
+                        records.add(record);
+                        messages.add(part);
+                    } catch (RuntimeException e) {
+                        giveUp(part, e);
+                    }
                 }
             }
         }
-        if (!batch.isEmpty()) {
-            deliverBatch(batch);
+        if (messages.isEmpty()) {
+            return null;
         }
+        KafkaBatch batch = new KafkaBatch(messages, records);
+        batch.watch = watchdog.schedule(() -> giveUpWaiting(batch), batchPatienceMillis, TimeUnit.MILLISECONDS);
+        exchange.setProperty(BATCH, batch);
+        exchange.setProperty(CHANNEL, batchChannel);
+        return records;
+    }
+
+    /** Step settle-batch of route deliver-messages: the batch exchange ended (whatever way). */
+    public void batchDone(Exchange exchange) {
+        KafkaBatch batch = exchange.getProperty(BATCH, KafkaBatch.class);
+        batch.watch.cancel(false);
+        settle(batch, exchange.getException());
     }
 
     /** Not delivered and not dead-lettered: no longer renewed, so the lease brings the reminders back. */
@@ -233,43 +234,6 @@ public class DeliveryGateway {
     }
 
     /**
-     * One exchange for many messages of the Kafka channel: the body is a list of Camel messages (one record
-     * each: body the message JSON, header {@code kafka.KEY} the user id), property {@link #BATCH} the
-     * messages, records and outcomes. {@link BatchOutcomes} acknowledges the records the broker took and sends
-     * the others alone, with the channel's retries.
-     */
-    private void deliverBatch(List<OutboundMessage> pending) {
-        List<OutboundMessage> messages = new ArrayList<>(pending.size());
-        List<Message> records = new ArrayList<>(pending.size());
-        for (OutboundMessage message : pending) {
-            try {
-                Message record = new DefaultMessage(camel);
-                record.setHeader(KafkaConstants.KEY, message.userId());
-                record.setBody(codec.render(message));
-                records.add(record);
-                messages.add(message);
-            } catch (RuntimeException e) {
-                giveUp(message, e);
-            }
-        }
-        KafkaBatch batch = new KafkaBatch(messages, records);
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(BATCH, batch);
-        exchange.setProperty(CHANNEL, batchChannel);
-        exchange.getMessage().setBody(records);
-        ScheduledFuture<?> watch = watchdog.schedule(() -> giveUpWaiting(batch), batchPatienceMillis, TimeUnit.MILLISECONDS);
-        try {
-            batchProducer().process(exchange, doneSync -> {
-                watch.cancel(false);
-                batchDone(batch, exchange.getException());
-            });
-        } catch (RuntimeException e) {
-            watch.cancel(false);
-            batchDone(batch, e);
-        }
-    }
-
-    /**
      * The batch exchange did not finish within the Kafka delivery timeout and a margin (camel-kafka can lose the
      * count of a batch's callbacks): unless its outcomes were sorted, the records the broker took are acknowledged
      * and the others sent alone; then the batch is settled, so nothing stays in flight.
@@ -282,7 +246,7 @@ public class DeliveryGateway {
         } catch (RuntimeException e) {
             LOG.debug("Could not send them alone (stopping); their leases will: {}", e.getMessage());
         }
-        batchDone(batch, null);
+        settle(batch, null);
     }
 
     /**
@@ -290,7 +254,7 @@ public class DeliveryGateway {
      * claims stay held until the ack is written), messages sent on alone are counted by their own exchange, and
      * any other (the route failed before it sorted the outcomes) is given up to its lease.
      */
-    private void batchDone(KafkaBatch batch, Exception failure) {
+    private void settle(KafkaBatch batch, Exception failure) {
         KafkaBatch.Outcome[] outcomes = batch.settle();
         if (outcomes == null) {
             return;
@@ -331,7 +295,7 @@ public class DeliveryGateway {
 
     @PreDestroy
     public void shutdown() {
-        threads.shutdown();
+        camel.getExecutorServiceManager().shutdown(threads);
         watchdog.shutdownNow();
     }
 
@@ -349,11 +313,16 @@ public class DeliveryGateway {
     }
 
     private AsyncProducer producer() {
-        return producers.computeIfAbsent("direct:deliver", this::startProducer);
-    }
-
-    private AsyncProducer batchProducer() {
-        return producers.computeIfAbsent("direct:deliver-batch", this::startProducer);
+        AsyncProducer started = producer;
+        if (started == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = startProducer("direct:deliver");
+                }
+                started = producer;
+            }
+        }
+        return started;
     }
 
     private AsyncProducer startProducer(String uri) {

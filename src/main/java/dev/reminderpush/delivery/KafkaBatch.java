@@ -3,6 +3,7 @@ package dev.reminderpush.delivery;
 import dev.reminderpush.dispatch.OutboundMessage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -23,6 +24,8 @@ final class KafkaBatch {
     private final Outcome[] outcomes;
     private boolean sorted;
     private boolean settled;
+    /** The watchdog's timer, cancelled when the exchange ends. */
+    volatile ScheduledFuture<?> watch;
 
     KafkaBatch(List<OutboundMessage> messages, List<Message> records) {
         this.messages = messages;

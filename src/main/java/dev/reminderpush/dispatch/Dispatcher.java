@@ -11,7 +11,6 @@ import dev.reminderpush.store.DispatchStore;
 import dev.reminderpush.store.FleetClock;
 import dev.reminderpush.store.ShardFunction;
 import dev.reminderpush.store.ShardHeads;
-import dev.reminderpush.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
@@ -29,11 +31,12 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The dispatch passes (routes/dispatch.camel.yaml): a poll tick or a wake-up walks the shards, from the shard
- * the shared counter picked (or a random one), and drains each that has something due: claim while claims
- * come back full (bounded by the tick budget and by how many messages may be in flight), merge per user,
- * and hand ready messages to the delivery routes. After each pass it plans the next wake-up: the earliest
- * due time it knows of ({@link DueHints}) or the end of a merge window.
+ * The steps of a dispatch pass (routes/dispatch.camel.yaml: poll-shards and wake-up start a pass, dispatch-pass
+ * walks the shards from the shard the shared counter picked (or a random one), drain-shard drains each that has
+ * something due). A drain claims while claims come back full, bounded by the tick budget and by how many
+ * messages may be in flight, and merges per user; the routes hand ready messages to delivery. At the end of a
+ * pass it plans the next wake-up: the earliest due time it knows of ({@link DueHints}) or the end of a merge
+ * window. The pass state travels with the exchange ({@link DispatchPass}); one pass runs at a time.
  */
 @Component("dispatcher")
 public class Dispatcher {
@@ -58,7 +61,9 @@ public class Dispatcher {
     private final DeliveryAcks acks;
     private final LeaseRenewer renewer;
     private final AtomicLong claimSequence = new AtomicLong();
-    private final ReentrantLock tickLock = new ReentrantLock();
+    /** One pass at a time; released by the pass's last step, which may run on another thread than its first. */
+    private final Semaphore passPermit = new Semaphore(1);
+    private final PipelineRoutes routes;
     private final ShardHeads heads;
     private final DueHints hints;
     private final WakeUpTimer timer;
@@ -68,7 +73,8 @@ public class Dispatcher {
 
     public Dispatcher(DispatchStore store, DeliveryGateway gateway, DeliveryCircuit circuit, ClaimingSwitch claiming,
             ReminderMetrics metrics, ShardFunction shards, ReminderProperties properties, Clock clock, FleetClock fleetClock, InstanceId instanceId, HeldClaims held, DeliveryAcks acks,
-            LeaseRenewer renewer, ShardHeads heads, WakeUpTimer timer) {
+            LeaseRenewer renewer, ShardHeads heads, WakeUpTimer timer, PipelineRoutes routes) {
+        this.routes = routes;
         this.store = store;
         this.gateway = gateway;
         this.circuit = circuit;
@@ -96,51 +102,40 @@ public class Dispatcher {
 
     /**
      * A poll tick (Quartz, the safety net); {@code cursor} is the value of the shared INCR counter. Reads every
-     * shard's earliest due time in one round trip, so nothing waits for a nudge that never came, then drains
-     * the shards with something due.
+     * shard's earliest due time in one round trip, so nothing waits for a nudge that never came, and starts a
+     * pass at the counter's shard: the pass to run (route dispatch-pass), or null when a pass runs already.
      */
-    public void tick(@Body long cursor) {
+    public DispatchPass tick(@Body long cursor) {
         if (stopping) {
-            return;
+            return null;
         }
-        // outside the lock: a long pass (a backlog) must not keep the hints from being corrected
+        // before the lock: a long pass (a backlog) must not keep the hints from being corrected
         heads.refreshFleetClock();
         long[] marks = hints.marks();
         hints.learnAll(marks, heads.earliestDue(hints.shardCount()));
         wakeRequested = true; // if a pass runs now, it plans the next wake-up from what was just read
-        if (!tickLock.tryLock()) {
-            return;
-        }
-        try {
-            wakeRequested = false;
-            pass((int) Math.floorMod(cursor, (long) hints.shardCount()));
-        } finally {
-            unlockAndWakeIfAsked();
-        }
+        return begin((int) Math.floorMod(cursor, (long) hints.shardCount()));
     }
 
-    /** A wake-up (route wake-up): something falls due about now, or a merge window closes. */
-    public void wake() {
+    /**
+     * A wake-up (route wake-up): something falls due about now, or a merge window closes. The pass to run, or
+     * null when a pass runs already (it wakes up again when it ends).
+     */
+    public DispatchPass wake() {
         if (stopping) {
-            return;
+            return null;
         }
-        wakeRequested = true; // before trying the lock: a pass holding it sees the flag when it unlocks
-        if (!tickLock.tryLock()) {
-            return;
-        }
-        try {
-            wakeRequested = false;
-            pass(ThreadLocalRandom.current().nextInt(hints.shardCount())); // instances waking together start apart
-        } finally {
-            unlockAndWakeIfAsked();
-        }
+        wakeRequested = true; // before trying the lock: a pass holding it sees the flag when it ends
+        return begin(ThreadLocalRandom.current().nextInt(hints.shardCount())); // instances waking together start apart
     }
 
-    private void unlockAndWakeIfAsked() {
-        tickLock.unlock();
-        if (wakeRequested && !stopping) {
-            timer.wakeAt(clock.millis() + settings.wakeUpGap().toMillis());
+    private DispatchPass begin(int first) {
+        if (routes.missing() || !passPermit.tryAcquire()) { // without its routes, a pass would strand what it claims
+            return null;
         }
+        wakeRequested = false;
+        boolean claimingAllowed = !claiming.isPaused() && circuit.allowsClaiming();
+        return new DispatchPass(first, clock.millis() + settings.tickBudget().toMillis(), claimingAllowed);
     }
 
     /**
@@ -167,101 +162,151 @@ public class Dispatcher {
         }
     }
 
-    /** Drains the shards that have something due (or a merge window closing), starting at {@code first}. */
-    private void pass(int first) {
-        long deadline = clock.millis() + settings.tickBudget().toMillis();
-        boolean claimingAllowed = !claiming.isPaused() && circuit.allowsClaiming() && !renewer.renewalRouteMissing()
-                && !gateway.batchRouteMissing();
-        if (claimingAllowed) {
-            int count = hints.shardCount();
-            for (int i = 0; i < count && !stopping && clock.millis() < deadline; i++) {
-                int shard = (first + i) % count;
-                long now = fleetClock.millis();
-                if (hints.isDue(shard, now) || merge.windowClosesAt(shard) <= now) {
-                    drain(shard, deadline);
-                }
-            }
-        }
-        send(merge.expired(fleetClock.millis()));
-        lastPassEnd = clock.millis();
-        planWakeUp(claimingAllowed);
-    }
-
     /**
-     * The next wake-up: the earliest due time known and the earliest window end (both only when claiming is
-     * allowed: a pass could not drain for them), or the earliest hold end.
+     * Loop condition of route dispatch-pass: moves the pass to the next shard that has something due (or a
+     * merge window closing); false when the walk is over (every shard seen, the tick budget spent, stopping).
      */
-    private void planWakeUp(boolean claimingAllowed) {
-        long at = merge.nextHoldEnd();
-        if (claimingAllowed) {
-            at = Math.min(at, Math.min(hints.earliest(), merge.windowClosesAt()));
+    public boolean nextShard(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        if (!pass.claimingAllowed) {
+            return false;
         }
-        if (at != Long.MAX_VALUE && !stopping) {
-            timer.wakeAt(Math.max(at - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));
-        }
-    }
-
-    /**
-     * Drains one shard. Whatever way the drain ends (shard drained, tick budget spent, no room, the shard
-     * taken over by another instance, Redis unavailable, any exception), nothing it claimed stays in the
-     * merge buffer beyond the documented merge bound: only a drain that saw the shard empty may hold groups
-     * for siblings, and then only until their hold runs out.
-     */
-    private void drain(int shard, long deadline) {
-        boolean settled = false;
-        try {
-            settled = claimUntilDrained(shard, deadline);
-        } catch (StoreUnavailableException e) {
-            LOG.warn("Shard {}: claim failed, trying again next tick: {}", shard, e.getMessage());
-            hints.postpone(shard, fleetClock.millis() + settings.pollIntervalMs()); // no wake-up loop while Redis is away
-        } catch (RuntimeException e) {
-            LOG.error("Shard {}: drain failed; what it claimed is sent now", shard, e);
-            hints.postpone(shard, fleetClock.millis() + settings.pollIntervalMs());
-        } finally {
-            if (!settled) {
-                send(merge.flush(shard));
-            }
-        }
-    }
-
-    /** Claims while claims come back full; true when the shard was drained and its groups settled. */
-    private boolean claimUntilDrained(int shard, long deadline) {
-        // one lease expiry for the claims of a drain (renewed later as one), while enough of it is left
-        long leaseUntil = 0;
-        while (true) {
-            // wait for room for a whole batch: claiming in dribbles would cost a Redis call per few reminders
-            int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), deadline) - merge.size());
-            if (room <= 0) {
-                return false; // in flight stays full until the tick budget ends: stop waiting for siblings
-            }
-            long mark = hints.mark(shard);
-            ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(room, settings.lease().toMillis(),
-                    owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
-                    settings.mergeWindow().toMillis(), settings.lookAheadLimit(), leaseUntil,
-                    settings.lease().toMillis() - settings.leaseRenewal().toMillis()));
-            if (result.busy()) {
-                // another instance drains it now (perhaps our drain lease ran out while we waited)
-                hints.postpone(shard, result.now() + BUSY_RETRY_MILLIS);
-                return false;
-            }
-            hints.learn(shard, mark, result.nextDue());
-            leaseUntil = result.leaseUntil();
-            held.hold(result.claimed(), result.leaseUntil());
-            metrics.claimed(result.claimed().size());
-            send(merge.add(shard, result.claimed()));
-            if (!result.full()) {
-                // settle at the claim's own time (Redis time): the look-ahead is relative to it, and a later
-                // reading could close a window whose last sibling fell due between the claim and this line
-                send(merge.settle(shard, result.now(), result.upcoming(), result.upcomingTruncated()));
+        int count = hints.shardCount();
+        for (int shard = pass.nextPosition(count); shard >= 0 && !stopping && clock.millis() < pass.deadline;
+                shard = pass.nextPosition(count)) {
+            long now = fleetClock.millis();
+            if (hints.isDue(shard, now) || merge.windowClosesAt(shard) <= now) {
+                pass.startDrain(shard);
                 return true;
             }
-            if (clock.millis() >= deadline) {
-                return false; // the rest of this shard waits for the next tick
+        }
+        return false;
+    }
+
+    /**
+     * Loop condition of route drain-shard: claim again unless the drain is over. Waits (within the tick budget)
+     * for room for a whole batch: claiming in dribbles would cost a Redis call per few reminders.
+     */
+    public boolean claimAgain(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        if (pass.over) {
+            return false;
+        }
+        int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), pass.deadline) - merge.size());
+        if (room <= 0) {
+            pass.over = true; // in flight stays full until the tick budget ends: stop waiting for siblings
+            return false;
+        }
+        pass.room = room;
+        return true;
+    }
+
+    /** Step claim-batch: claim.lua moves up to {@code room} due reminders of the pass's shard in flight, under a lease. */
+    public ClaimResult claim(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        int shard = pass.shard;
+        long mark = hints.mark(shard);
+        // one lease expiry for the claims of a drain (renewed later as one), while enough of it is left
+        ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(pass.room, settings.lease().toMillis(),
+                owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
+                settings.mergeWindow().toMillis(), settings.lookAheadLimit(), pass.leaseUntil,
+                settings.lease().toMillis() - settings.leaseRenewal().toMillis()));
+        if (result.busy()) {
+            // another instance drains it now (perhaps our drain lease ran out while we waited)
+            hints.postpone(shard, result.now() + BUSY_RETRY_MILLIS);
+            pass.over = true;
+            return result;
+        }
+        hints.learn(shard, mark, result.nextDue());
+        pass.leaseUntil = result.leaseUntil();
+        held.hold(result.claimed(), result.leaseUntil());
+        metrics.claimed(result.claimed().size());
+        return result;
+    }
+
+    /**
+     * Step merge-per-user: adds what a claim brought to the shard's merge groups; the messages ready to go.
+     * When the claim was not full the shard is drained and its groups are settled: those with siblings due
+     * within the window wait for them, the others are ready.
+     */
+    public List<OutboundMessage> merge(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass, @Body ClaimResult result) {
+        if (result.busy()) {
+            return List.of();
+        }
+        List<OutboundMessage> ready = merge.add(pass.shard, result.claimed());
+        if (!result.full()) {
+            // settle at the claim's own time (Redis time): the look-ahead is relative to it, and a later
+            // reading could close a window whose last sibling fell due between the claim and this line
+            ready = concat(ready, merge.settle(pass.shard, result.now(), result.upcoming(), result.upcomingTruncated()));
+            pass.drained = true;
+            pass.over = true;
+        } else if (clock.millis() >= pass.deadline) {
+            pass.over = true; // the rest of this shard waits for the next pass
+        } else if (merge.size() >= 10L * settings.batchSize()) {
+            ready = concat(ready, merge.flush(pass.shard));
+        }
+        return aligned(ready);
+    }
+
+    /** Step of a failed claim while Redis is unavailable: the shard is tried again after one poll interval. */
+    public void claimFailed(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass,
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
+        LOG.warn("Shard {}: claim failed, trying again next tick: {}", pass.shard, failure.getMessage());
+        hints.postpone(pass.shard, fleetClock.millis() + settings.pollIntervalMs()); // no wake-up loop while Redis is away
+        pass.over = true;
+    }
+
+    /** Step of a drain that failed any other way: what it claimed is sent now (step settle-shard). */
+    public void drainFailed(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass,
+            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
+        LOG.error("Shard {}: drain failed; what it claimed is sent now", pass.shard, failure);
+        hints.postpone(pass.shard, fleetClock.millis() + settings.pollIntervalMs());
+        pass.over = true;
+    }
+
+    /**
+     * Step settle-shard, however the drain ended (shard drained, tick budget spent, no room, the shard taken over
+     * by another instance, Redis unavailable, any exception): nothing it claimed stays in the merge buffer beyond
+     * the documented merge bound. Only a drain that saw the shard empty may hold groups for siblings, and then
+     * only until their hold runs out; any other drain sends all of its shard's groups now.
+     */
+    public List<OutboundMessage> endDrain(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        return pass.drained ? List.of() : aligned(merge.flush(pass.shard));
+    }
+
+    /**
+     * Step end-pass (always, however the pass ended): the groups whose hold ran out are ready; plans the next
+     * wake-up (the earliest due time known and the earliest window end, both only when claiming is allowed,
+     * or the earliest hold end), and lets the next pass run.
+     */
+    public List<OutboundMessage> endPass(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        try {
+            List<OutboundMessage> expired = aligned(merge.expired(fleetClock.millis()));
+            lastPassEnd = clock.millis();
+            long at = merge.nextHoldEnd();
+            if (pass.claimingAllowed) {
+                at = Math.min(at, Math.min(hints.earliest(), merge.windowClosesAt()));
             }
-            if (merge.size() >= 10L * settings.batchSize()) {
-                send(merge.flush(shard));
+            if (at != Long.MAX_VALUE && !stopping) {
+                timer.wakeAt(Math.max(at - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));
+            }
+            return expired;
+        } finally {
+            passPermit.release();
+            if (wakeRequested && !stopping) {
+                timer.wakeAt(clock.millis() + settings.wakeUpGap().toMillis());
             }
         }
+    }
+
+    private static List<OutboundMessage> concat(List<OutboundMessage> a, List<OutboundMessage> b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<OutboundMessage> all = new ArrayList<>(a.size() + b.size());
+        all.addAll(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Reminders claimed and waiting in memory for merge siblings. */
@@ -269,13 +314,14 @@ public class Dispatcher {
         return merge.size();
     }
 
-    private void send(List<OutboundMessage> messages) {
+    /** Messages about to be handed off: one merged from several claims gets one lease expiry first. */
+    private List<OutboundMessage> aligned(List<OutboundMessage> messages) {
         for (OutboundMessage message : messages) {
             if (spansClaims(message)) {
                 expireTogether(message);
             }
         }
-        gateway.send(messages); // one hand-off (and one Kafka exchange) for all of them
+        return messages;
     }
 
     private static boolean spansClaims(OutboundMessage message) {
@@ -310,7 +356,7 @@ public class Dispatcher {
     @EventListener(ContextClosedEvent.class)
     public void stop() {
         stopping = true;
-        tickLock.lock();
+        boolean permit = acquirePassPermit();
         try {
             giveBack(merge.takeAll());
             gateway.awaitIdle(STOP_GRACE);
@@ -327,8 +373,23 @@ public class Dispatcher {
                 giveBack(unfinished);
             }
         } finally {
-            tickLock.unlock();
+            if (permit) {
+                passPermit.release();
+            }
         }
+    }
+
+    /** Waits for a running pass to end (it ends within the tick budget, or a Redis timeout after it). */
+    private boolean acquirePassPermit() {
+        try {
+            if (passPermit.tryAcquire(settings.tickBudget().toMillis() + STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            LOG.warn("A dispatch pass did not end in time; stopping without waiting for it");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     private void giveBack(List<ClaimedReminder> reminders) {

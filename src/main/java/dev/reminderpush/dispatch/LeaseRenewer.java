@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.camel.CamelContext;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,36 +28,13 @@ public class LeaseRenewer {
     private final long renewalMillis;
     private final FleetClock fleetClock;
 
-    private final CamelContext camel;
-    private volatile boolean routePresent;
-    private volatile boolean reported;
-
-    public LeaseRenewer(HeldClaims held, DispatchStore store, ReminderProperties properties, CamelContext camel,
+    public LeaseRenewer(HeldClaims held, DispatchStore store, ReminderProperties properties,
             FleetClock fleetClock) {
         this.fleetClock = fleetClock;
         this.renewalMillis = properties.dispatch().leaseRenewal().toMillis();
         this.held = held;
         this.store = store;
         this.leaseMillis = properties.dispatch().lease().toMillis();
-        this.camel = camel;
-    }
-
-    /**
-     * Leases are short because they are renewed: the poller claims nothing while the renew-leases route is
-     * missing (an operator's older copy of routes/), and says so.
-     */
-    public boolean renewalRouteMissing() {
-        if (routePresent) {
-            return false;
-        }
-        routePresent = camel.getRoute("renew-leases") != null;
-        if (!routePresent && !reported) {
-            reported = true;
-            LOG.error("The route renew-leases is missing (routes/dispatch.camel.yaml): without it a claim would be lost "
-                    + "after one lease ({} ms) while it is still being delivered, so this instance claims nothing. "
-                    + "Copy routes/ from this release, or set reminders.dispatch.enabled=false", leaseMillis);
-        }
-        return !routePresent;
     }
 
     /**

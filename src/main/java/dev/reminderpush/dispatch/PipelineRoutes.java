@@ -1,0 +1,60 @@
+package dev.reminderpush.dispatch;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The routes a claim passes through before it is delivered or given up to its lease. Routes come from the
+ * operator's copy of {@code routes/}: while one of them is missing or stopped, a claimed reminder could be held
+ * (and its lease renewed) without ever being sent, so the dispatcher claims nothing and this says why, once.
+ */
+@Component
+public class PipelineRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineRoutes.class);
+
+    /** Route id, and what goes wrong without it. */
+    static final Map<String, String> REQUIRED = new LinkedHashMap<>();
+
+    static {
+        REQUIRED.put("dispatch-pass", "routes/dispatch.camel.yaml: a pass could not run");
+        REQUIRED.put("drain-shard", "routes/dispatch.camel.yaml: no shard could be drained");
+        REQUIRED.put("hand-off", "routes/delivery.camel.yaml: claimed messages could not reach delivery");
+        REQUIRED.put("deliver-messages", "routes/delivery.camel.yaml: claimed messages could not reach a channel");
+        REQUIRED.put("deliver-kafka-batch", "routes/delivery.camel.yaml: Kafka messages could not be delivered");
+        REQUIRED.put("renew-leases", "routes/dispatch.camel.yaml: a claim would be lost after one lease while it is still being delivered");
+    }
+
+    private final CamelContext camel;
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+    public PipelineRoutes(CamelContext camel) {
+        this.camel = camel;
+    }
+
+    /** True while a required route is missing or not started. */
+    public boolean missing() {
+        for (Map.Entry<String, String> route : REQUIRED.entrySet()) {
+            String id = route.getKey();
+            ServiceStatus status = camel.getRoute(id) == null ? null : camel.getRouteController().getRouteStatus(id);
+            if (status == null || !status.isStarted()) {
+                if (reported.add(id)) {
+                    LOG.error("The route {} is {} ({}), so this instance claims nothing. Copy routes/ from this release, "
+                            + "start the route, or set reminders.dispatch.enabled=false", id, status == null ? "missing" : status, route.getValue());
+                }
+                return true;
+            }
+            if (reported.remove(id)) {
+                LOG.info("The route {} runs again; claiming resumes", id);
+            }
+        }
+        return false;
+    }
+}
