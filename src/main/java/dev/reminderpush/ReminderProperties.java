@@ -79,7 +79,18 @@ public record ReminderProperties(
         /** {@code timeoutMs} bounds one send attempt (Kafka's delivery.timeout.ms), {@code requestTimeoutMs} one request. */
         public record Kafka(@NotBlank String topic, @Min(100) long timeoutMs, @Min(50) long requestTimeoutMs) {}
 
-        public record Http(@NotBlank String url, @Min(1) long timeoutMs, @Min(1) @Max(1000) int concurrency) {}
+        /**
+         * @param batchUrl optional: when set, the HTTP channel's messages of one hand-off go as one {@code POST} of
+         *                 up to {@code batchMaxMessages} messages here (README "HTTP batch contract"); what the
+         *                 center does not list as accepted goes alone to {@code url}
+         */
+        public record Http(@NotBlank String url, @Min(1) long timeoutMs, @Min(1) @Max(1000) int concurrency,
+                @DefaultValue("") String batchUrl, @DefaultValue("500") @Min(1) @Max(10000) int batchMaxMessages) {
+
+            public boolean batching() {
+                return batchUrl != null && !batchUrl.isBlank();
+            }
+        }
 
         public record Retry(
                 @Min(0) int maxRetries, @Min(1) long initialDelayMs, @Min(1) double multiplier,

@@ -24,6 +24,7 @@ public class BatchOutcomes implements Processor {
 
     @Override
     public void process(Exchange exchange) {
-        exchange.getProperty(DeliveryGateway.BATCH, KafkaBatch.class).sort(acks::delivered, gateway::sendAlone);
+        DeliveryBatch batch = exchange.getProperty(DeliveryGateway.BATCH, DeliveryBatch.class);
+        batch.sort(batch::brokerTook, acks::delivered, gateway::sendAlone);
     }
 }

@@ -1,11 +1,14 @@
 package dev.reminderpush.delivery;
 
 import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.dispatch.DispatchPass;
 import dev.reminderpush.dispatch.HeldClaims;
 import dev.reminderpush.dispatch.OutboundMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.Body;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -20,6 +25,7 @@ import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.support.service.ServiceHelper;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -43,7 +49,7 @@ public class DeliveryGateway {
     public static final String ACKNOWLEDGED = "reminderAcknowledged";
     /** The delivery threads, in Camel's registry (route hand-off's wireTap runs on them). */
     public static final String THREADS = "deliveryThreads";
-    /** Of a batch exchange: its {@link KafkaBatch} (messages, records, outcomes). */
+    /** Of a batch exchange: its {@link DeliveryBatch} (messages, records, outcomes). */
     static final String BATCH = "reminderBatch";
     /** How much longer than the Kafka delivery timeout a batch exchange may take before the watchdog steps in. */
     private static final long BATCH_MARGIN_MILLIS = 5_000;
@@ -64,7 +70,10 @@ public class DeliveryGateway {
     private final HeldClaims held;
     private final DeliveryAcks acks;
     private final String batchChannel = "kafka";
-    private volatile AsyncProducer producer;
+    private static final String HTTP = "http";
+    private final Map<String, AsyncProducer> producers = new ConcurrentHashMap<>();
+    private final boolean httpBatching;
+    private final int httpBatchMaxMessages;
 
     public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties, HeldClaims held,
             DeliveryAcks acks) {
@@ -75,9 +84,16 @@ public class DeliveryGateway {
         this.maxInFlight = properties.dispatch().maxInFlight();
         this.maxRemindersPerMessage = properties.delivery().maxRemindersPerMessage();
         this.maxMessageBytes = properties.delivery().maxMessageBytes().toBytes();
+        this.httpBatching = properties.delivery().http().batching();
+        this.httpBatchMaxMessages = properties.delivery().http().batchMaxMessages();
         // Camel's own pool (shut down with the context, seen in JMX), also run by route hand-off's wireTap; not a
         // Spring bean: an Executor bean would replace Spring Boot's application task executor
-        this.threads = camel.getExecutorServiceManager().newFixedThreadPool(this, "delivery", properties.delivery().deliveryThreads());
+        // unbounded queue (in flight is bounded by max-in-flight; Camel reads a size <= 0 as no queue at all), and a
+        // refusal (stopping) is an error, never run on
+        // the dispatching thread nor dropped
+        int size = properties.delivery().deliveryThreads();
+        this.threads = camel.getExecutorServiceManager().newThreadPool(this, "delivery", new ThreadPoolProfileBuilder("delivery")
+                .poolSize(size).maxPoolSize(size).maxQueueSize(Integer.MAX_VALUE).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
         camel.getRegistry().bind(THREADS, ExecutorService.class, threads);
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "delivery-batch-watchdog");
@@ -119,8 +135,11 @@ public class DeliveryGateway {
      * Step count-in-flight of route hand-off, on the dispatching thread: the messages a claim (or a settle) made
      * ready are in flight from now on, so the next claim sees less room.
      */
-    public void accept(@Body List<OutboundMessage> messages) {
+    public void accept(@Body List<OutboundMessage> messages, @ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
         inFlight.addAndGet(reminders(messages));
+        if (pass != null) {
+            pass.handedOff(messages);
+        }
     }
 
     /**
@@ -151,6 +170,7 @@ public class DeliveryGateway {
     public List<Message> prepare(@Body List<OutboundMessage> pending, Exchange exchange) {
         List<OutboundMessage> messages = new ArrayList<>(pending.size());
         List<Message> records = new ArrayList<>(pending.size());
+        List<OutboundMessage> httpBatch = new ArrayList<>();
         for (OutboundMessage message : pending) {
             List<OutboundMessage> parts;
             try {
@@ -163,6 +183,8 @@ public class DeliveryGateway {
                 part = part.withId();
                 if (!held.holdsAny(part.reminders())) { // given back (graceful stop) or lost while it waited in the queue
                     inFlight.addAndGet(-part.reminders().size());
+                } else if (httpBatching && HTTP.equals(part.channel())) {
+                    httpBatch.add(part);
                 } else if (!batchChannel.equals(part.channel())) {
                     deliver(part);
                 } else {
@@ -178,21 +200,63 @@ public class DeliveryGateway {
                 }
             }
         }
+        for (int from = 0; from < httpBatch.size(); from += httpBatchMaxMessages) {
+            deliverHttpBatch(httpBatch.subList(from, Math.min(httpBatch.size(), from + httpBatchMaxMessages)));
+        }
         if (messages.isEmpty()) {
             return null;
         }
-        KafkaBatch batch = new KafkaBatch(messages, records);
-        batch.watch = watchdog.schedule(() -> giveUpWaiting(batch), batchPatienceMillis, TimeUnit.MILLISECONDS);
+        DeliveryBatch batch = new DeliveryBatch(messages, records);
+        try {
+            batch.watch = watchdog.schedule(() -> giveUpWaiting(batch), batchPatienceMillis, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) { // stopping
+            messages.forEach(message -> giveUp(message, e));
+            return null;
+        }
         exchange.setProperty(BATCH, batch);
         exchange.setProperty(CHANNEL, batchChannel);
         return records;
     }
 
+    /**
+     * HTTP messages with a batch URL: one exchange ({@code direct:deliver-http-batch}), body
+     * {@code {"messages":[...]}}, property {@link #BATCH}. {@link HttpBatchOutcomes} acknowledges those the center
+     * listed as accepted and sends the others alone; the batch settles when the exchange ends.
+     */
+    private void deliverHttpBatch(List<OutboundMessage> pending) {
+        StringBuilder body = new StringBuilder(512 * pending.size()).append("{\"messages\":[");
+        List<OutboundMessage> messages = new ArrayList<>(pending.size());
+        for (OutboundMessage message : pending) {
+            try {
+                String json = codec.render(message);
+                body.append(messages.isEmpty() ? "" : ",").append(json);
+                messages.add(message);
+            } catch (RuntimeException e) {
+                giveUp(message, e);
+            }
+        }
+        if (messages.isEmpty()) {
+            return;
+        }
+        DeliveryBatch batch = new DeliveryBatch(messages, null);
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(BATCH, batch);
+        exchange.setProperty(CHANNEL, HTTP);
+        exchange.getMessage().setBody(body.append("]}").toString());
+        try {
+            producers.computeIfAbsent("direct:deliver-http-batch", this::startProducer)
+                    .process(exchange, doneSync -> settle(batch, exchange.getException()));
+        } catch (RuntimeException e) {
+            settle(batch, e);
+        }
+    }
+
     /** Step settle-batch of route deliver-messages: the batch exchange ended (whatever way). */
     public void batchDone(Exchange exchange) {
-        KafkaBatch batch = exchange.getProperty(BATCH, KafkaBatch.class);
+        DeliveryBatch batch = exchange.getProperty(BATCH, DeliveryBatch.class);
         batch.watch.cancel(false);
-        settle(batch, exchange.getException());
+        Exception failure = exchange.getException(); // inside doFinally, Camel keeps it as the caught exception
+        settle(batch, failure != null ? failure : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class));
     }
 
     /** Not delivered and not dead-lettered: no longer renewed, so the lease brings the reminders back. */
@@ -238,11 +302,11 @@ public class DeliveryGateway {
      * count of a batch's callbacks): unless its outcomes were sorted, the records the broker took are acknowledged
      * and the others sent alone; then the batch is settled, so nothing stays in flight.
      */
-    private void giveUpWaiting(KafkaBatch batch) {
+    private void giveUpWaiting(DeliveryBatch batch) {
         LOG.warn("A batch of {} Kafka records did not finish within {} ms; sorting its outcomes without it",
                 batch.messages.size(), batchPatienceMillis);
         try {
-            batch.sort(acks::delivered, this::sendAlone);
+            batch.sort(batch::brokerTook, acks::delivered, this::sendAlone);
         } catch (RuntimeException e) {
             LOG.debug("Could not send them alone (stopping); their leases will: {}", e.getMessage());
         }
@@ -254,15 +318,15 @@ public class DeliveryGateway {
      * claims stay held until the ack is written), messages sent on alone are counted by their own exchange, and
      * any other (the route failed before it sorted the outcomes) is given up to its lease.
      */
-    private void settle(KafkaBatch batch, Exception failure) {
-        KafkaBatch.Outcome[] outcomes = batch.settle();
+    private void settle(DeliveryBatch batch, Exception failure) {
+        DeliveryBatch.Outcome[] outcomes = batch.settle();
         if (outcomes == null) {
             return;
         }
         int unsorted = 0;
         for (int i = 0; i < outcomes.length; i++) {
             OutboundMessage message = batch.messages.get(i);
-            if (outcomes[i] == KafkaBatch.Outcome.ACKNOWLEDGED) {
+            if (outcomes[i] == DeliveryBatch.Outcome.ACKNOWLEDGED) {
                 inFlight.addAndGet(-message.reminders().size());
             } else if (outcomes[i] == null) {
                 unsorted++;
@@ -313,16 +377,7 @@ public class DeliveryGateway {
     }
 
     private AsyncProducer producer() {
-        AsyncProducer started = producer;
-        if (started == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = startProducer("direct:deliver");
-                }
-                started = producer;
-            }
-        }
-        return started;
+        return producers.computeIfAbsent("direct:deliver", this::startProducer);
     }
 
     private AsyncProducer startProducer(String uri) {

@@ -1,5 +1,8 @@
 package dev.reminderpush.dispatch;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The state of one dispatch pass as it goes through routes dispatch-pass and drain-shard (exchange property
  * {@link #PROPERTY}): which shard it drains, how much it may claim next, and how the shard's drain ended.
@@ -10,9 +13,13 @@ public final class DispatchPass {
     public static final String PROPERTY = "dispatchPass";
 
     final int first;
-    final long deadline;
-    final boolean claimingAllowed;
+    long deadline;
+    boolean claimingAllowed;
+    /** This pass holds the dispatcher's pass permit (step begin-pass), until step release-pass. */
+    boolean permitted;
     private int position = -1;
+    /** Messages a step made ready that step count-in-flight of route hand-off has not taken yet. */
+    private List<OutboundMessage> pending = List.of();
 
     int shard = -1;
     /** The lease expiry shared by the claims of this drain (0 before the first claim). */
@@ -24,10 +31,41 @@ public final class DispatchPass {
     /** The drain is over: no further claim (drained, budget spent, no room, busy, failed). */
     boolean over;
 
-    DispatchPass(int first, long deadline, boolean claimingAllowed) {
+    DispatchPass(int first) {
         this.first = first;
-        this.deadline = deadline;
-        this.claimingAllowed = claimingAllowed;
+    }
+
+    /** What a step hands off next: remembered until route hand-off counts it in flight. */
+    List<OutboundMessage> offer(List<OutboundMessage> messages) {
+        if (!messages.isEmpty()) {
+            pending = pending.isEmpty() ? messages : concat(pending, messages);
+        }
+        return messages;
+    }
+
+    /** Route hand-off took these messages (step count-in-flight). */
+    public void handedOff(List<OutboundMessage> messages) {
+        pending = List.of();
+    }
+
+    /** Messages made ready that never reached the hand-off (a route failed or stopped on the way). */
+    List<OutboundMessage> takeUnhanded() {
+        List<OutboundMessage> left = pending;
+        pending = List.of();
+        return left;
+    }
+
+    static List<OutboundMessage> concat(List<OutboundMessage> a, List<OutboundMessage> b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        if (b.isEmpty()) {
+            return a;
+        }
+        List<OutboundMessage> all = new ArrayList<>(a.size() + b.size());
+        all.addAll(a);
+        all.addAll(b);
+        return all;
     }
 
     /** The next shard position of this pass in [0, count), or -1 when the walk is over. */

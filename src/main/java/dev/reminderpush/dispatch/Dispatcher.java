@@ -114,7 +114,7 @@ public class Dispatcher {
         long[] marks = hints.marks();
         hints.learnAll(marks, heads.earliestDue(hints.shardCount()));
         wakeRequested = true; // if a pass runs now, it plans the next wake-up from what was just read
-        return begin((int) Math.floorMod(cursor, (long) hints.shardCount()));
+        return new DispatchPass((int) Math.floorMod(cursor, (long) hints.shardCount()));
     }
 
     /**
@@ -125,17 +125,23 @@ public class Dispatcher {
         if (stopping) {
             return null;
         }
-        wakeRequested = true; // before trying the lock: a pass holding it sees the flag when it ends
-        return begin(ThreadLocalRandom.current().nextInt(hints.shardCount())); // instances waking together start apart
+        wakeRequested = true; // before trying the permit: a pass holding it sees the flag when it ends
+        return new DispatchPass(ThreadLocalRandom.current().nextInt(hints.shardCount())); // instances waking together start apart
     }
 
-    private DispatchPass begin(int first) {
-        if (routes.missing() || !passPermit.tryAcquire()) { // without its routes, a pass would strand what it claims
-            return null;
+    /**
+     * Step begin-pass: takes the pass permit (one pass at a time), or leaves the pass empty when another pass
+     * runs (that one plans a wake-up when it ends). Without its routes a pass claims nothing: it could strand
+     * what it claims; it still sends the merge groups whose hold runs out.
+     */
+    public void begin(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        if (stopping || !passPermit.tryAcquire()) {
+            return;
         }
+        pass.permitted = true;
         wakeRequested = false;
-        boolean claimingAllowed = !claiming.isPaused() && circuit.allowsClaiming();
-        return new DispatchPass(first, clock.millis() + settings.tickBudget().toMillis(), claimingAllowed);
+        pass.claimingAllowed = !claiming.isPaused() && circuit.allowsClaiming() && !routes.missing();
+        pass.deadline = clock.millis() + settings.tickBudget().toMillis();
     }
 
     /**
@@ -166,8 +172,8 @@ public class Dispatcher {
      * Loop condition of route dispatch-pass: moves the pass to the next shard that has something due (or a
      * merge window closing); false when the walk is over (every shard seen, the tick budget spent, stopping).
      */
-    public boolean nextShard(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
-        if (!pass.claimingAllowed) {
+    public boolean nextShard(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass, Exchange exchange) {
+        if (!pass.permitted || !pass.claimingAllowed || exchange.isFailed()) {
             return false;
         }
         int count = hints.shardCount();
@@ -186,8 +192,8 @@ public class Dispatcher {
      * Loop condition of route drain-shard: claim again unless the drain is over. Waits (within the tick budget)
      * for room for a whole batch: claiming in dribbles would cost a Redis call per few reminders.
      */
-    public boolean claimAgain(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
-        if (pass.over) {
+    public boolean claimAgain(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass, Exchange exchange) {
+        if (pass.over || exchange.isFailed()) {
             return false;
         }
         int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), pass.deadline) - merge.size());
@@ -234,15 +240,15 @@ public class Dispatcher {
         if (!result.full()) {
             // settle at the claim's own time (Redis time): the look-ahead is relative to it, and a later
             // reading could close a window whose last sibling fell due between the claim and this line
-            ready = concat(ready, merge.settle(pass.shard, result.now(), result.upcoming(), result.upcomingTruncated()));
+            ready = DispatchPass.concat(ready, merge.settle(pass.shard, result.now(), result.upcoming(), result.upcomingTruncated()));
             pass.drained = true;
             pass.over = true;
         } else if (clock.millis() >= pass.deadline) {
             pass.over = true; // the rest of this shard waits for the next pass
         } else if (merge.size() >= 10L * settings.batchSize()) {
-            ready = concat(ready, merge.flush(pass.shard));
+            ready = DispatchPass.concat(ready, merge.flush(pass.shard));
         }
-        return aligned(ready);
+        return pass.offer(aligned(ready));
     }
 
     /** Step of a failed claim while Redis is unavailable: the shard is tried again after one poll interval. */
@@ -268,45 +274,51 @@ public class Dispatcher {
      * only until their hold runs out; any other drain sends all of its shard's groups now.
      */
     public List<OutboundMessage> endDrain(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
-        return pass.drained ? List.of() : aligned(merge.flush(pass.shard));
+        List<OutboundMessage> unhanded = pass.takeUnhanded(); // a hand-off in the drain failed: one more try
+        return pass.offer(DispatchPass.concat(unhanded, pass.drained ? List.of() : aligned(merge.flush(pass.shard))));
     }
 
     /**
-     * Step end-pass (always, however the pass ended): the groups whose hold ran out are ready; plans the next
-     * wake-up (the earliest due time known and the earliest window end, both only when claiming is allowed,
-     * or the earliest hold end), and lets the next pass run.
+     * Step end-pass (always, however the pass ended): the groups whose hold ran out are ready (with anything a
+     * failed hand-off left); plans the next wake-up (the earliest due time known and the earliest window end,
+     * both only when claiming is allowed, or the earliest hold end).
      */
     public List<OutboundMessage> endPass(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
-        try {
-            List<OutboundMessage> expired = aligned(merge.expired(fleetClock.millis()));
-            lastPassEnd = clock.millis();
-            long at = merge.nextHoldEnd();
-            if (pass.claimingAllowed) {
-                at = Math.min(at, Math.min(hints.earliest(), merge.windowClosesAt()));
-            }
-            if (at != Long.MAX_VALUE && !stopping) {
-                timer.wakeAt(Math.max(at - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));
-            }
-            return expired;
-        } finally {
-            passPermit.release();
-            if (wakeRequested && !stopping) {
-                timer.wakeAt(clock.millis() + settings.wakeUpGap().toMillis());
-            }
+        if (!pass.permitted) {
+            return List.of();
         }
+        List<OutboundMessage> expired = pass.offer(DispatchPass.concat(pass.takeUnhanded(), aligned(merge.expired(fleetClock.millis()))));
+        lastPassEnd = clock.millis();
+        long at = merge.nextHoldEnd();
+        if (pass.claimingAllowed) {
+            at = Math.min(at, Math.min(hints.earliest(), merge.windowClosesAt()));
+        }
+        if (at != Long.MAX_VALUE && !stopping) {
+            timer.wakeAt(Math.max(at - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));
+        }
+        return expired;
     }
 
-    private static List<OutboundMessage> concat(List<OutboundMessage> a, List<OutboundMessage> b) {
-        if (a.isEmpty()) {
-            return b;
+    /**
+     * Step release-pass, the very last of a pass (once): messages that never reached the hand-off (route hand-off
+     * stopped or failing) are given up to their leases, not held and renewed without being sent; then the next
+     * pass may start.
+     */
+    public void releasePass(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        List<OutboundMessage> unhanded = pass.takeUnhanded();
+        if (!unhanded.isEmpty()) {
+            LOG.error("{} messages could not be handed off to delivery (is route hand-off running?); their leases bring "
+                    + "them back", unhanded.size());
+            unhanded.forEach(message -> held.forget(message.reminders()));
         }
-        if (b.isEmpty()) {
-            return a;
+        if (!pass.permitted) {
+            return;
         }
-        List<OutboundMessage> all = new ArrayList<>(a.size() + b.size());
-        all.addAll(a);
-        all.addAll(b);
-        return all;
+        pass.permitted = false;
+        passPermit.release();
+        if (wakeRequested && !stopping) {
+            timer.wakeAt(clock.millis() + settings.wakeUpGap().toMillis());
+        }
     }
 
     /** Reminders claimed and waiting in memory for merge siblings. */

@@ -1,5 +1,6 @@
 package dev.reminderpush.dispatch;
 
+import dev.reminderpush.ReminderProperties;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,15 +34,21 @@ public class PipelineRoutes {
     }
 
     private final CamelContext camel;
+    private final Map<String, String> required;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-    public PipelineRoutes(CamelContext camel) {
+    public PipelineRoutes(CamelContext camel, ReminderProperties properties) {
         this.camel = camel;
+        this.required = new LinkedHashMap<>(REQUIRED);
+        if (properties.delivery().http().batching()) {
+            required.put("deliver-http-batch", "routes/delivery.camel.yaml: reminders.delivery.http.batch-url is set, "
+                    + "and HTTP messages could not be delivered");
+        }
     }
 
     /** True while a required route is missing or not started. */
     public boolean missing() {
-        for (Map.Entry<String, String> route : REQUIRED.entrySet()) {
+        for (Map.Entry<String, String> route : required.entrySet()) {
             String id = route.getKey();
             ServiceStatus status = camel.getRoute(id) == null ? null : camel.getRouteController().getRouteStatus(id);
             if (status == null || !status.isStarted()) {

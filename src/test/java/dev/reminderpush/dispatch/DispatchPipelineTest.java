@@ -128,6 +128,35 @@ class DispatchPipelineTest extends IntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> reminders("stopped-").isEmpty());
     }
 
+    /**
+     * The hand-off fails for the claim, for the drain's settle and for the end of the pass: what it never took is
+     * given up to its lease (not held and renewed forever), so it comes back and is delivered, once.
+     */
+    @Test
+    void messagesTheHandOffNeverTookComeBackAfterTheirLease() throws Exception {
+        AtomicInteger failures = new AtomicInteger(3);
+        AdviceWith.adviceWith(camel, "hand-off", route -> route.weaveById("count-in-flight").before().process(e -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new IllegalStateException("hand-off refused (test)");
+            }
+        }));
+        try (TopicReader reader = TopicReader.messageCenter()) {
+            long due = System.currentTimeMillis() + 500;
+            List<Reminder> reminders = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                reminders.add(new Reminder(new ReminderId("refused-" + i, "coupon"), Instant.ofEpochMilli(due), "Coupon",
+                        "Your coupon can be claimed in one minute", null, null));
+            }
+            store.schedule(reminders);
+            reader.readUntil(m -> reader.remindersReceived() >= 20, Duration.ofSeconds(30));
+            List<Received> messages = reader.readFor(Duration.ofSeconds(1)); // everything received, and nothing after
+
+            assertThat(failures.get()).as("hand-offs refused").isNegative();
+            assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList()).hasSize(20).doesNotHaveDuplicates();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> reminders("refused-").isEmpty());
+    }
+
     private Set<String> reminders(String userPrefix) {
         return redis.keys("reminders:{*}:payload").stream().flatMap(k -> redis.<String, String>opsForHash().keys(k).stream())
                 .filter(id -> id.startsWith(userPrefix)).collect(Collectors.toSet());
