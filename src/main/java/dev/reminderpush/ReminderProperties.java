@@ -88,7 +88,7 @@ public record ReminderProperties(
                 @DefaultValue("") String batchUrl, @DefaultValue("500") @Min(1) @Max(10000) int batchMaxMessages) {
 
             public boolean batching() {
-                return batchUrl != null && !batchUrl.isBlank();
+                return batchUrl != null && !batchUrl.isEmpty();
             }
         }
 

@@ -47,8 +47,10 @@ public class DeliveryGateway {
     public static final String MESSAGE_ID = "reminderMessageId";
     /** Set by {@link DeliveryAcks} once the message center accepted the message. */
     public static final String ACKNOWLEDGED = "reminderAcknowledged";
-    /** The delivery threads, in Camel's registry (route hand-off's wireTap runs on them). */
-    public static final String THREADS = "deliveryThreads";
+    /** Set by step split-to-fit: the exchange of route deliver-messages took its messages. */
+    private static final String TAKEN = "reminderMessagesTaken";
+    /** Most characters of one HTTP batch call's body (besides batch-max-messages). */
+    private static final int HTTP_BATCH_MAX_CHARS = 8 * 1024 * 1024;
     /** Of a batch exchange: its {@link DeliveryBatch} (messages, records, outcomes). */
     static final String BATCH = "reminderBatch";
     /** How much longer than the Kafka delivery timeout a batch exchange may take before the watchdog steps in. */
@@ -86,7 +88,7 @@ public class DeliveryGateway {
         this.maxMessageBytes = properties.delivery().maxMessageBytes().toBytes();
         this.httpBatching = properties.delivery().http().batching();
         this.httpBatchMaxMessages = properties.delivery().http().batchMaxMessages();
-        // Camel's own pool (shut down with the context, seen in JMX), also run by route hand-off's wireTap; not a
+        // Camel's own pool (shut down with the context, seen in JMX), runs route deliver-messages; not a
         // Spring bean: an Executor bean would replace Spring Boot's application task executor
         // unbounded queue (in flight is bounded by max-in-flight; Camel reads a size <= 0 as no queue at all), and a
         // refusal (stopping) is an error, never run on
@@ -94,7 +96,6 @@ public class DeliveryGateway {
         int size = properties.delivery().deliveryThreads();
         this.threads = camel.getExecutorServiceManager().newThreadPool(this, "delivery", new ThreadPoolProfileBuilder("delivery")
                 .poolSize(size).maxPoolSize(size).maxQueueSize(Integer.MAX_VALUE).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
-        camel.getRegistry().bind(THREADS, ExecutorService.class, threads);
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "delivery-batch-watchdog");
             thread.setDaemon(true);
@@ -135,18 +136,51 @@ public class DeliveryGateway {
      * Step count-in-flight of route hand-off, on the dispatching thread: the messages a claim (or a settle) made
      * ready are in flight from now on, so the next claim sees less room.
      */
-    public void accept(@Body List<OutboundMessage> messages, @ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+    public void accept(@Body List<OutboundMessage> messages) {
         inFlight.addAndGet(reminders(messages));
+    }
+
+    /**
+     * Step to-delivery-threads of route hand-off: runs route deliver-messages for these messages on a delivery
+     * thread and returns at once. Whatever way that exchange ends, messages step split-to-fit never took (the
+     * threads refused them, the route is stopped or missing, it failed before its first step) are given up to
+     * their leases: never counted in flight and renewed without being sent.
+     */
+    public void submit(@Body List<OutboundMessage> messages, @ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
+        try {
+            threads.execute(() -> deliverMessages(messages));
+        } catch (RuntimeException e) { // stopping
+            notHandedOff(messages);
+        }
         if (pass != null) {
             pass.handedOff(messages);
         }
     }
 
-    /**
-     * Step not-handed-off of route hand-off: the delivery threads refused the messages (stopping). Not delivered
-     * and no longer renewed: their leases bring the reminders back.
-     */
-    public void notHandedOff(@Body List<OutboundMessage> messages) {
+    private void deliverMessages(List<OutboundMessage> messages) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(messages);
+        try {
+            producers.computeIfAbsent("direct:deliver-messages", this::startProducer).process(exchange, doneSync -> {
+                if (!exchange.getProperty(TAKEN, false, Boolean.class)) {
+                    notTaken(messages, exchange.getException());
+                }
+            });
+        } catch (RuntimeException e) {
+            if (!exchange.getProperty(TAKEN, false, Boolean.class)) {
+                notTaken(messages, e);
+            }
+        }
+    }
+
+    private void notTaken(List<OutboundMessage> messages, Exception failure) {
+        LOG.error("{} messages did not reach route deliver-messages; their leases bring them back: {}", messages.size(),
+                failure == null ? "the route ended before its first step" : failure.getMessage());
+        notHandedOff(messages);
+    }
+
+    /** Counted in flight but never delivered: no longer counted nor renewed, so their leases bring them back. */
+    private void notHandedOff(@Body List<OutboundMessage> messages) {
         inFlight.addAndGet(-reminders(messages));
         messages.forEach(message -> held.forget(message.reminders()));
     }
@@ -168,6 +202,7 @@ public class DeliveryGateway {
      * none. The batch is settled by {@link #batchDone} or, should the exchange never end, by a watchdog.
      */
     public List<Message> prepare(@Body List<OutboundMessage> pending, Exchange exchange) {
+        exchange.setProperty(TAKEN, true); // from here on every message ends delivered, sent alone or given up
         List<OutboundMessage> messages = new ArrayList<>(pending.size());
         List<Message> records = new ArrayList<>(pending.size());
         List<OutboundMessage> httpBatch = new ArrayList<>();
@@ -224,20 +259,30 @@ public class DeliveryGateway {
      * listed as accepted and sends the others alone; the batch settles when the exchange ends.
      */
     private void deliverHttpBatch(List<OutboundMessage> pending) {
-        StringBuilder body = new StringBuilder(512 * pending.size()).append("{\"messages\":[");
-        List<OutboundMessage> messages = new ArrayList<>(pending.size());
+        StringBuilder body = new StringBuilder();
+        List<OutboundMessage> messages = new ArrayList<>();
         for (OutboundMessage message : pending) {
+            String json;
             try {
-                String json = codec.render(message);
-                body.append(messages.isEmpty() ? "" : ",").append(json);
-                messages.add(message);
+                json = codec.render(message);
             } catch (RuntimeException e) {
                 giveUp(message, e);
+                continue;
             }
+            if (!messages.isEmpty() && body.length() + json.length() > HTTP_BATCH_MAX_CHARS) {
+                postHttpBatch(messages, body);
+                body = new StringBuilder();
+                messages = new ArrayList<>();
+            }
+            body.append(messages.isEmpty() ? "{\"messages\":[" : ",").append(json);
+            messages.add(message);
         }
-        if (messages.isEmpty()) {
-            return;
+        if (!messages.isEmpty()) {
+            postHttpBatch(messages, body);
         }
+    }
+
+    private void postHttpBatch(List<OutboundMessage> messages, StringBuilder body) {
         DeliveryBatch batch = new DeliveryBatch(messages, null);
         Exchange exchange = new DefaultExchange(camel);
         exchange.setProperty(BATCH, batch);

@@ -274,8 +274,8 @@ public class Dispatcher {
      * only until their hold runs out; any other drain sends all of its shard's groups now.
      */
     public List<OutboundMessage> endDrain(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass) {
-        List<OutboundMessage> unhanded = pass.takeUnhanded(); // a hand-off in the drain failed: one more try
-        return pass.offer(DispatchPass.concat(unhanded, pass.drained ? List.of() : aligned(merge.flush(pass.shard))));
+        List<OutboundMessage> rest = pass.drained ? List.of() : aligned(merge.flush(pass.shard));
+        return pass.offer(DispatchPass.concat(pass.takeUnhanded(), rest)); // a hand-off in the drain failed: one more try
     }
 
     /**
@@ -287,7 +287,8 @@ public class Dispatcher {
         if (!pass.permitted) {
             return List.of();
         }
-        List<OutboundMessage> expired = pass.offer(DispatchPass.concat(pass.takeUnhanded(), aligned(merge.expired(fleetClock.millis()))));
+        List<OutboundMessage> expired = aligned(merge.expired(fleetClock.millis()));
+        expired = pass.offer(DispatchPass.concat(pass.takeUnhanded(), expired));
         lastPassEnd = clock.millis();
         long at = merge.nextHoldEnd();
         if (pass.claimingAllowed) {

@@ -3,6 +3,7 @@ package dev.reminderpush.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.reminderpush.delivery.DeliveryGateway;
 import dev.reminderpush.store.Reminder;
 import dev.reminderpush.store.ReminderId;
 import dev.reminderpush.store.ReminderStore;
@@ -57,17 +58,20 @@ class DispatchPipelineTest extends IntegrationTest {
     @Autowired
     ReminderStore store;
 
+    @Autowired
+    DeliveryGateway gateway;
+
     @Test
     void theRoutesConnectPollToKafkaAndEveryStepHasAnId() {
         assertThat(sendsTo("poll-shards")).contains("direct:dispatch-pass");
         assertThat(sendsTo("wake-up")).contains("direct:dispatch-pass");
         assertThat(sendsTo("dispatch-pass")).contains("direct:drain-shard", "direct:hand-off");
         assertThat(sendsTo("drain-shard")).containsExactly("direct:hand-off");
-        assertThat(sendsTo("hand-off")).containsExactly("direct:deliver-messages");
+        assertThat(sendsTo("hand-off")).as("hand-off runs deliver-messages itself (step to-delivery-threads)").isEmpty();
         assertThat(sendsTo("deliver-messages")).containsExactly("direct:deliver-batch");
         assertThat(route("deliver-kafka-batch").getInput().getEndpointUri()).isEqualTo("direct:deliver-batch");
         assertThat(sendsTo("deliver-kafka-batch")).anySatisfy(uri -> assertThat(uri).startsWith("kafka:"));
-        for (String id : List.of("drain-shard", "dispatch-pass", "hand-off", "deliver-messages")) {
+        for (String id : List.of("drain-shard", "dispatch-pass", "hand-off", "deliver-messages", "deliver-http")) {
             assertThat(route(id).getInput().getEndpointUri()).isEqualTo("direct:" + id);
         }
         for (String step : List.of("claim-batch", "merge-per-user", "hand-off-claimed", "settle-shard", "end-pass",
@@ -155,6 +159,33 @@ class DispatchPipelineTest extends IntegrationTest {
             assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList()).hasSize(20).doesNotHaveDuplicates();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> reminders("refused-").isEmpty());
+    }
+
+    /** Route deliver-messages fails before it takes its messages: they are given up to their leases, then delivered once. */
+    @Test
+    void messagesDeliverMessagesNeverTookComeBackAfterTheirLease() throws Exception {
+        AtomicInteger failures = new AtomicInteger(2);
+        AdviceWith.adviceWith(camel, "deliver-messages", route -> route.weaveById("split-to-fit").before().process(e -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new IllegalStateException("deliver-messages failed (test)");
+            }
+        }));
+        try (TopicReader reader = TopicReader.messageCenter()) {
+            long due = System.currentTimeMillis() + 500;
+            List<Reminder> reminders = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                reminders.add(new Reminder(new ReminderId("untaken-" + i, "coupon"), Instant.ofEpochMilli(due), "Coupon",
+                        "Your coupon can be claimed in one minute", null, null));
+            }
+            store.schedule(reminders);
+            reader.readUntil(m -> reader.remindersReceived() >= 20, Duration.ofSeconds(30));
+            List<Received> messages = reader.readFor(Duration.ofSeconds(1));
+
+            assertThat(failures.get()).as("deliver-messages failures").isNegative();
+            assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList()).hasSize(20).doesNotHaveDuplicates();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> reminders("untaken-").isEmpty()
+                && gateway.inFlight() == 0);
     }
 
     private Set<String> reminders(String userPrefix) {
