@@ -138,54 +138,38 @@ class DispatchPipelineTest extends IntegrationTest {
      */
     @Test
     void messagesTheHandOffNeverTookComeBackAfterTheirLease() throws Exception {
-        AtomicInteger failures = new AtomicInteger(3);
-        AdviceWith.adviceWith(camel, "hand-off", route -> route.weaveById("count-in-flight").before().process(e -> {
+        failThenDeliverEverythingOnce("hand-off", "count-in-flight", 3, "refused");
+    }
+
+    /** Route deliver-messages fails before it takes its messages: they are given up to their leases, then delivered once. */
+    @Test
+    void messagesDeliverMessagesNeverTookComeBackAfterTheirLease() throws Exception {
+        failThenDeliverEverythingOnce("deliver-messages", "split-to-fit", 2, "untaken");
+    }
+
+    /** Step {@code stepId} of {@code routeId} fails {@code times} times; 20 reminders still arrive once each. */
+    private void failThenDeliverEverythingOnce(String routeId, String stepId, int times, String users) throws Exception {
+        AtomicInteger failures = new AtomicInteger(times);
+        AdviceWith.adviceWith(camel, routeId, route -> route.weaveById(stepId).before().process(e -> {
             if (failures.getAndDecrement() > 0) {
-                throw new IllegalStateException("hand-off refused (test)");
+                throw new IllegalStateException(routeId + " failed (test)");
             }
         }));
         try (TopicReader reader = TopicReader.messageCenter()) {
             long due = System.currentTimeMillis() + 500;
             List<Reminder> reminders = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                reminders.add(new Reminder(new ReminderId("refused-" + i, "coupon"), Instant.ofEpochMilli(due), "Coupon",
+                reminders.add(new Reminder(new ReminderId(users + "-" + i, "coupon"), Instant.ofEpochMilli(due), "Coupon",
                         "Your coupon can be claimed in one minute", null, null));
             }
             store.schedule(reminders);
             reader.readUntil(m -> reader.remindersReceived() >= 20, Duration.ofSeconds(30));
             List<Received> messages = reader.readFor(Duration.ofSeconds(1)); // everything received, and nothing after
 
-            assertThat(failures.get()).as("hand-offs refused").isNegative();
+            assertThat(failures.get()).as(routeId + " failures").isNegative();
             assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList()).hasSize(20).doesNotHaveDuplicates();
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> reminders("refused-").isEmpty());
-    }
-
-    /** Route deliver-messages fails before it takes its messages: they are given up to their leases, then delivered once. */
-    @Test
-    void messagesDeliverMessagesNeverTookComeBackAfterTheirLease() throws Exception {
-        AtomicInteger failures = new AtomicInteger(2);
-        AdviceWith.adviceWith(camel, "deliver-messages", route -> route.weaveById("split-to-fit").before().process(e -> {
-            if (failures.getAndDecrement() > 0) {
-                throw new IllegalStateException("deliver-messages failed (test)");
-            }
-        }));
-        try (TopicReader reader = TopicReader.messageCenter()) {
-            long due = System.currentTimeMillis() + 500;
-            List<Reminder> reminders = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                reminders.add(new Reminder(new ReminderId("untaken-" + i, "coupon"), Instant.ofEpochMilli(due), "Coupon",
-                        "Your coupon can be claimed in one minute", null, null));
-            }
-            store.schedule(reminders);
-            reader.readUntil(m -> reader.remindersReceived() >= 20, Duration.ofSeconds(30));
-            List<Received> messages = reader.readFor(Duration.ofSeconds(1));
-
-            assertThat(failures.get()).as("deliver-messages failures").isNegative();
-            assertThat(messages.stream().flatMap(m -> m.reminderIds().stream()).toList()).hasSize(20).doesNotHaveDuplicates();
-        }
-        await().atMost(Duration.ofSeconds(10)).until(() -> reminders("untaken-").isEmpty()
-                && gateway.inFlight() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> reminders(users + "-").isEmpty() && gateway.inFlight() == 0);
     }
 
     private Set<String> reminders(String userPrefix) {
