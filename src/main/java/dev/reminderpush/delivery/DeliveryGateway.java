@@ -153,7 +153,7 @@ public class DeliveryGateway {
             notHandedOff(messages);
         }
         if (pass != null) {
-            pass.handedOff(messages);
+            pass.handedOff();
         }
     }
 

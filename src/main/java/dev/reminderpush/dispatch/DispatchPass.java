@@ -43,8 +43,8 @@ public final class DispatchPass {
         return messages;
     }
 
-    /** Route hand-off took these messages (step count-in-flight). */
-    public void handedOff(List<OutboundMessage> messages) {
+    /** Route hand-off took what was pending (step to-delivery-threads). */
+    public void handedOff() {
         pending = List.of();
     }
 

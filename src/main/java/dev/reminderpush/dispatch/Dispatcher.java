@@ -103,13 +103,14 @@ public class Dispatcher {
     /**
      * A poll tick (Quartz, the safety net); {@code cursor} is the value of the shared INCR counter. Reads every
      * shard's earliest due time in one round trip, so nothing waits for a nudge that never came, and starts a
-     * pass at the counter's shard: the pass to run (route dispatch-pass), or null when a pass runs already.
+     * pass at the counter's shard: the pass to run (route dispatch-pass; step begin-pass decides whether it may), or null
+     * when stopping.
      */
     public DispatchPass tick(@Body long cursor) {
         if (stopping) {
             return null;
         }
-        // before the lock: a long pass (a backlog) must not keep the hints from being corrected
+        // before any pass permit: a long pass (a backlog) must not keep the hints from being corrected
         heads.refreshFleetClock();
         long[] marks = hints.marks();
         hints.learnAll(marks, heads.earliestDue(hints.shardCount()));
@@ -119,7 +120,7 @@ public class Dispatcher {
 
     /**
      * A wake-up (route wake-up): something falls due about now, or a merge window closes. The pass to run, or
-     * null when a pass runs already (it wakes up again when it ends).
+     * null when stopping (step begin-pass leaves it empty while another pass runs; that one wakes up again when it ends).
      */
     public DispatchPass wake() {
         if (stopping) {
