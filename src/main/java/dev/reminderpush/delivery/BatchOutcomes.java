@@ -6,7 +6,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The last step of the Kafka batch route (routes/delivery.camel.yaml, {@code deliver-kafka-batch}): the
- * records the broker acknowledged (an offset in their record metadata) are acknowledged in Redis; every other
+ * records the broker acknowledged (with an offset: {@link KafkaBatchSender}) are acknowledged in Redis; every other
  * record (refused, timed out, never sent because the batch failed early) goes again alone through
  * {@code direct:deliver}, where the channel's retries and dead-letter rules apply. A record the broker took is
  * never sent again.

@@ -5,14 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntPredicate;
-import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * One batch exchange of a channel (Kafka: records, the exchange body in the same order; HTTP with a batch URL:
- * one call): its messages and what became of each. Its outcomes are sorted once (by the route's outcome step, or by the watchdog when the exchange takes
+ * One batch exchange of a channel (Kafka: one record per message, its rendered JSON in {@link #values}; HTTP with
+ * a batch URL: one call): its messages and what became of each. Its outcomes are sorted once (by the route's outcome step, or by the watchdog when the exchange takes
  * too long) and the batch is settled once (when the exchange ends, or by the watchdog), always after sorting
  * has finished, so the in-flight count never sees a half-sorted batch.
  */
@@ -21,16 +19,20 @@ final class DeliveryBatch {
     enum Outcome { ACKNOWLEDGED, SENT_ALONE }
 
     final List<OutboundMessage> messages;
-    final List<Message> records;
+    /** Kafka: the record values, by position (null for HTTP). */
+    final List<String> values;
+    /** Kafka: 1 where the broker acknowledged the record (written by the producer's callbacks). */
+    private final AtomicIntegerArray taken;
     private final Outcome[] outcomes;
     private boolean sorted;
     private boolean settled;
     /** The watchdog's timer, cancelled when the exchange ends. */
     volatile ScheduledFuture<?> watch;
 
-    DeliveryBatch(List<OutboundMessage> messages, List<Message> records) {
+    DeliveryBatch(List<OutboundMessage> messages, List<String> values) {
         this.messages = messages;
-        this.records = records;
+        this.values = values;
+        this.taken = new AtomicIntegerArray(values == null ? 0 : values.size());
         this.outcomes = new Outcome[messages.size()];
     }
 
@@ -69,10 +71,12 @@ final class DeliveryBatch {
         return outcomes.clone();
     }
 
-    /** The broker acknowledged the record: camel-kafka put its metadata, with an offset, on the record's message. */
+    /** The broker acknowledged the record at this position (with an offset). */
+    void brokerAcknowledged(int position) {
+        taken.set(position, 1);
+    }
+
     boolean brokerTook(int position) {
-        Message record = records.get(position);
-        List<?> metadata = record.getHeader(KafkaConstants.KAFKA_RECORD_META, List.class);
-        return metadata != null && !metadata.isEmpty() && metadata.get(0) instanceof RecordMetadata m && m.hasOffset();
+        return taken.get(position) == 1;
     }
 }

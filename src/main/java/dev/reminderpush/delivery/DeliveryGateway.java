@@ -20,10 +20,8 @@ import org.apache.camel.ExchangeProperty;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.DefaultMessage;
 import org.apache.camel.support.service.ServiceHelper;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
@@ -132,6 +130,11 @@ public class DeliveryGateway {
         return inFlight.get();
     }
 
+    /** Filter when-messages-are-ready of route hand-off. */
+    public boolean anyMessages(@Body List<OutboundMessage> messages) {
+        return messages != null && !messages.isEmpty();
+    }
+
     /**
      * Step count-in-flight of route hand-off, on the dispatching thread: the messages a claim (or a settle) made
      * ready are in flight from now on, so the next claim sees less room.
@@ -197,14 +200,14 @@ public class DeliveryGateway {
      * Step split-to-fit of route deliver-messages, on a delivery thread: splits messages to
      * {@code max-message-bytes} and {@code max-reminders-per-message}, gives each its messageId and drops those
      * given back meanwhile. Messages of other channels than Kafka go one exchange each through
-     * {@code direct:deliver}. The Kafka ones become the body: a list of Camel messages, one record each (body
-     * the message JSON, header {@code kafka.KEY} the user id), with property {@link #BATCH}; null when there are
-     * none. The batch is settled by {@link #batchDone} or, should the exchange never end, by a watchdog.
+     * {@code direct:deliver}. The Kafka ones become the body: the rendered message JSON of each, one record each
+     * (key the user id: {@link KafkaBatchSender}), with property {@link #BATCH}; null when there are none. The
+     * batch is settled by {@link #batchDone} or, should the exchange never end, by a watchdog.
      */
-    public List<Message> prepare(@Body List<OutboundMessage> pending, Exchange exchange) {
+    public List<String> prepare(@Body List<OutboundMessage> pending, Exchange exchange) {
         exchange.setProperty(TAKEN, true); // from here on every message ends delivered, sent alone or given up
         List<OutboundMessage> messages = new ArrayList<>(pending.size());
-        List<Message> records = new ArrayList<>(pending.size());
+        List<String> records = new ArrayList<>(pending.size());
         List<OutboundMessage> httpBatch = new ArrayList<>();
         for (OutboundMessage message : pending) {
             List<OutboundMessage> parts;
@@ -224,10 +227,7 @@ public class DeliveryGateway {
                     deliver(part);
                 } else {
                     try {
-                        Message record = new DefaultMessage(camel);
-                        record.setHeader(KafkaConstants.KEY, part.userId());
-                        record.setBody(codec.render(part));
-                        records.add(record);
+                        records.add(codec.render(part));
                         messages.add(part);
                     } catch (RuntimeException e) {
                         giveUp(part, e);

@@ -1,8 +1,6 @@
 package dev.reminderpush.dispatch;
 
-import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.store.ClaimedReminder;
-import dev.reminderpush.store.ReminderId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -16,41 +14,55 @@ import org.springframework.stereotype.Component;
  * or given back (or given up, so that its lease brings it back), each with the lease expiry it was last given
  * (Redis time). {@link LeaseRenewer} extends exactly these leases, those older than one renewal interval; a claim
  * forgotten here expires after one lease and another instance delivers it.
+ *
+ * <p>Tracked per claim batch (claim id), each reminder by its position in the claim's reply: no map entry per
+ * reminder. The same reminder claimed again later (after a lease expiry) is another claim, so another entry.
  */
 @Component
 public class HeldClaims {
 
-    private final Map<Integer, Map<Key, Held>> byShard = new ConcurrentHashMap<>();
-    /** A shard's share of max-in-flight: sized up front, a burst's first claims do not rehash the map again and again. */
-    private final int initialPerShard;
+    private final Map<String, Batch> byClaim = new ConcurrentHashMap<>();
 
-    public HeldClaims(ReminderProperties properties) {
-        this.initialPerShard = Math.max(16, properties.dispatch().maxInFlight() / properties.shardCount());
-    }
-
-    /** A claim batch is held as a whole: a renewal round sees all of it or none (so it all expires together). */
+    /**
+     * A claim batch is held as a whole (a renewal round sees all of it or none, so it all expires together).
+     * Every reminder must carry its position in its claim's reply ({@link ClaimedReminder#position()}).
+     */
     public synchronized void hold(List<ClaimedReminder> claimed, long leaseUntil) {
+        Map<String, List<ClaimedReminder>> claims = new java.util.LinkedHashMap<>(2);
         for (ClaimedReminder r : claimed) {
-            byShard.computeIfAbsent(r.shard(), s -> new ConcurrentHashMap<>(initialPerShard)).put(key(r), new Held(r, leaseUntil));
+            if (r.position() < 0) {
+                throw new IllegalArgumentException("only reminders of a claim reply can be held: " + r.id());
+            }
+            claims.computeIfAbsent(r.claimId(), c -> new ArrayList<>(claimed.size())).add(r);
         }
+        claims.forEach((claimId, reminders) -> {
+            int size = 0;
+            for (ClaimedReminder r : reminders) {
+                size = Math.max(size, r.position() + 1);
+            }
+            Batch batch = new Batch(reminders.get(0).shard(), size);
+            for (ClaimedReminder r : reminders) {
+                batch.add(r, leaseUntil);
+            }
+            byClaim.put(claimId, batch);
+        });
     }
 
     /** These claims (still held ones) were given the lease expiry {@code leaseUntil}. */
     public synchronized void leased(Collection<ClaimedReminder> claims, long leaseUntil) {
         for (ClaimedReminder r : claims) {
-            Map<Key, Held> shard = byShard.get(r.shard());
-            Held held = shard == null ? null : shard.get(key(r));
-            if (held != null) {
-                held.leaseUntil = leaseUntil;
+            Batch batch = byClaim.get(r.claimId());
+            if (batch != null) {
+                batch.leased(r, leaseUntil);
             }
         }
     }
 
     public void forget(Collection<ClaimedReminder> done) {
         for (ClaimedReminder r : done) {
-            Map<Key, Held> shard = byShard.get(r.shard());
-            if (shard != null) {
-                shard.remove(key(r));
+            Batch batch = byClaim.get(r.claimId());
+            if (batch != null && batch.forget(r)) {
+                byClaim.remove(r.claimId(), batch);
             }
         }
     }
@@ -58,8 +70,8 @@ public class HeldClaims {
     /** Whether any of these claims is still held (not acknowledged, given back or given up). */
     public boolean holdsAny(Collection<ClaimedReminder> claims) {
         for (ClaimedReminder r : claims) {
-            Map<Key, Held> shard = byShard.get(r.shard());
-            if (shard != null && shard.containsKey(key(r))) {
+            Batch batch = byClaim.get(r.claimId());
+            if (batch != null && batch.holds(r)) {
                 return true;
             }
         }
@@ -77,38 +89,81 @@ public class HeldClaims {
      */
     public synchronized Map<Integer, List<ClaimedReminder>> expiringBy(long time) {
         Map<Integer, List<ClaimedReminder>> copy = new TreeMap<>();
-        byShard.forEach((shard, claims) -> {
-            List<ClaimedReminder> due = new ArrayList<>();
-            for (Held held : claims.values()) {
-                if (held.leaseUntil <= time) {
-                    due.add(held.reminder);
-                }
-            }
-            if (!due.isEmpty()) {
-                copy.put(shard, due);
-            }
-        });
+        for (Batch batch : byClaim.values()) {
+            batch.expiringBy(time, copy);
+        }
         return copy;
     }
 
     public int size() {
-        return byShard.values().stream().mapToInt(Map::size).sum();
-    }
-
-    private static final class Held {
-        final ClaimedReminder reminder;
-        volatile long leaseUntil;
-
-        Held(ClaimedReminder reminder, long leaseUntil) {
-            this.reminder = reminder;
-            this.leaseUntil = leaseUntil;
+        int size = 0;
+        for (Batch batch : byClaim.values()) {
+            size += batch.held();
         }
+        return size;
     }
 
-    /** One entry per claim: the same reminder claimed again later (after a lease expiry) is another claim. */
-    private record Key(ReminderId id, String claimId) {}
+    /** One claim's reminders by position: null once settled. */
+    private static final class Batch {
+        final int shard;
+        final ClaimedReminder[] reminders;
+        final long[] leaseUntil;
+        int held;
 
-    private static Key key(ClaimedReminder r) {
-        return new Key(r.id(), r.claimId()); // no string built per lookup: this runs three times per reminder
+        Batch(int shard, int size) {
+            this.shard = shard;
+            this.reminders = new ClaimedReminder[size];
+            this.leaseUntil = new long[size];
+        }
+
+        /** Only while the batch is built, before anyone else sees it. */
+        void add(ClaimedReminder r, long lease) {
+            if (reminders[r.position()] == null) {
+                held++;
+            }
+            reminders[r.position()] = r;
+            leaseUntil[r.position()] = lease;
+        }
+
+        /** The position holds this very claim (same reminder id) and it is not settled. */
+        private boolean at(ClaimedReminder r) {
+            int p = r.position();
+            return p >= 0 && p < reminders.length && reminders[p] != null && reminders[p].id().equals(r.id());
+        }
+
+        synchronized boolean holds(ClaimedReminder r) {
+            return at(r);
+        }
+
+        synchronized void leased(ClaimedReminder r, long lease) {
+            if (at(r)) {
+                leaseUntil[r.position()] = lease;
+            }
+        }
+
+        /** Returns true when this settled the batch's last held claim. */
+        synchronized boolean forget(ClaimedReminder r) {
+            if (!at(r)) {
+                return false;
+            }
+            reminders[r.position()] = null;
+            return --held == 0;
+        }
+
+        synchronized int held() {
+            return held;
+        }
+
+        synchronized void expiringBy(long time, Map<Integer, List<ClaimedReminder>> into) {
+            List<ClaimedReminder> due = null;
+            for (int p = 0; p < reminders.length; p++) {
+                if (reminders[p] != null && leaseUntil[p] <= time) {
+                    if (due == null) {
+                        due = into.computeIfAbsent(shard, s -> new ArrayList<>());
+                    }
+                    due.add(reminders[p]);
+                }
+            }
+        }
     }
 }

@@ -89,13 +89,52 @@ public record OutboundMessage(String messageId, String userId, String channel, L
     /** First 128 bits, hex, of SHA-256 over the sorted lines {@code <reminder id>#<revision>}. */
     static String messageId(List<ClaimedReminder> reminders) {
         MessageDigest sha = SHA_256.get();
-        List<String> lines = reminders.size() == 1
-                ? List.of(line(reminders.get(0)))
-                : reminders.stream().map(OutboundMessage::line).sorted().toList();
-        for (String line : lines) {
-            sha.update(line.getBytes(StandardCharsets.UTF_8));
+        if (reminders.size() == 1) {
+            update(sha, reminders.get(0));
+        } else {
+            for (String line : reminders.stream().map(OutboundMessage::line).sorted().toList()) {
+                sha.update(line.getBytes(StandardCharsets.UTF_8));
+            }
         }
         return HexFormat.of().formatHex(sha.digest(), 0, 16); // digest() also resets it for the next message
+    }
+
+    private static final ThreadLocal<byte[]> LINE = ThreadLocal.withInitial(() -> new byte[256]);
+
+    /** The one line of a single reminder, without building it as a String first (most messages of a burst). */
+    private static void update(MessageDigest sha, ClaimedReminder reminder) {
+        String user = reminder.id().userId();
+        String subject = reminder.id().subject();
+        String revision = Long.toString(reminder.revision());
+        byte[] line = LINE.get();
+        int length = user.length() + subject.length() + revision.length() + 3;
+        if (length > line.length || !ascii(user) || !ascii(subject)) {
+            sha.update(line(reminder).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        int at = copy(user, line, 0);
+        line[at++] = ':';
+        at = copy(subject, line, at);
+        line[at++] = '#';
+        at = copy(revision, line, at);
+        line[at++] = '\n';
+        sha.update(line, 0, at);
+    }
+
+    private static boolean ascii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int copy(String ascii, byte[] to, int at) {
+        for (int i = 0; i < ascii.length(); i++) {
+            to[at++] = (byte) ascii.charAt(i);
+        }
+        return at;
     }
 
     private static String line(ClaimedReminder reminder) {

@@ -9,6 +9,14 @@ package dev.reminderpush.store;
  *
  * @param channel the reminder's own channel, or null for the default
  * @param content the producer's title, body and data as stored: {@code {"title":...,"body":...,"data":...}}
+ * @param position its place in the claim's reply (0, 1, ...): with the claim id, what the dispatcher tracks it by
  */
 public record ClaimedReminder(int shard, ReminderId id, long revision, String claimId, long dueMillis, String channel,
-        String content) {}
+        String content, int position) {
+
+    /** A reminder outside any claim reply (tests, renderers): it has no position. */
+    public ClaimedReminder(int shard, ReminderId id, long revision, String claimId, long dueMillis, String channel,
+            String content) {
+        this(shard, id, revision, claimId, dueMillis, channel, content, -1);
+    }
+}

@@ -65,7 +65,7 @@ public class DispatchStore {
             // the due time from the payload: a requeued reminder's score may be its user's earliest (reap.lua)
             StoredPayload payload = StoredPayload.parse(flat.get(i + 2).toString());
             claimed.add(new ClaimedReminder(shard, ReminderId.parse(flat.get(i).toString()), payload.revision(),
-                    request.claimId(), payload.dueMillis(), payload.channel(), payload.content()));
+                    request.claimId(), payload.dueMillis(), payload.channel(), payload.content(), claimed.size()));
         }
         List<?> ahead = (List<?>) reply.get(3);
         Map<String, Long> upcoming = new HashMap<>();

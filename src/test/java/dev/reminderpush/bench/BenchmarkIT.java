@@ -187,7 +187,8 @@ class BenchmarkIT {
                         firstDue);
                 check(result);
                 results.add(result);
-                progress("steady " + pollMs + " ms: " + summary(result));
+                progress("steady " + pollMs + " ms: " + summary(result) + "; p99 per 5 s of due times "
+                        + result.percentileByWindow(5_000, 99));
             }
         }
         report.steady(results);

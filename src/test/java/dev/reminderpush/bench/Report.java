@@ -86,6 +86,10 @@ final class Report {
         s.append(config.steadyRate()).append(" reminders per second, each due ").append(config.steadyLeadMs())
                 .append(" ms after it was scheduled, for ").append(config.steadySeconds()).append(" s.\n\n");
         s.append(table(results, false));
+        s.append("\np99 lateness (ms) of the reminders due in each 5 s of the run, in order:\n\n");
+        for (RunResult result : results) {
+            s.append("- ").append(result.name).append(": ").append(result.percentileByWindow(5_000, 99)).append('\n');
+        }
         s.append("\n![steady lateness](").append(file("steady-lateness")).append(")\n\n");
         body.append(s);
         chart("steady-lateness", () -> Charts.latenessDistribution(dir.resolve(file("steady-lateness")),

@@ -71,6 +71,23 @@ final class RunResult {
         return lateness.length == 0 ? -1 : lateness[lateness.length - 1];
     }
 
+    /**
+     * The {@code p}th lateness percentile of the reminders due in each {@code windowMillis} from the first due
+     * time: whether a tail comes from one stretch of the run (a cold start, a collection) or from all of it.
+     */
+    List<Long> percentileByWindow(long windowMillis, double p) {
+        Map<Long, List<Long>> windows = new java.util.TreeMap<>();
+        for (Delivery d : deliveries) {
+            windows.computeIfAbsent((d.dueMillis() - firstDue) / windowMillis, w -> new java.util.ArrayList<>()).add(d.lateness());
+        }
+        List<Long> out = new java.util.ArrayList<>();
+        for (List<Long> window : windows.values()) {
+            window.sort(null);
+            out.add(window.get(Math.max(0, (int) Math.ceil(p / 100.0 * window.size()) - 1)));
+        }
+        return out;
+    }
+
     /** Last delivery's timestamp minus the earliest due time: how long the whole job took from its start. */
     long completionMillis() {
         return deliveries.stream().mapToLong(Delivery::producedMillis).max().orElse(firstDue) - firstDue;

@@ -64,4 +64,16 @@ class MessageCodecTest {
         assertThat(json.get("reminders").get(0).get("id").asText()).isEqualTo("we\"ird\\:s\u0001");
         assertThat(json.get("reminders").get(0).get("dueAt").asText()).isEqualTo("2030-03-17T17:46:40Z");
     }
+
+    @Test
+    void instantsOfAlternatingSecondsAreFormattedAsInstantDoes() {
+        IsoInstants instants = new IsoInstants();
+        long[] times = {1_900_000_000_000L, 1_900_000_005_120L, 1_900_000_000_007L, 1_900_000_005_999L,
+                1_900_000_009_000L, 1_900_000_000_500L, -1L, 0L, 1_900_000_005_001L};
+        for (long time : times) {
+            StringBuilder out = new StringBuilder();
+            instants.append(out, time);
+            assertThat(out).as("%d", time).hasToString(Instant.ofEpochMilli(time).toString());
+        }
+    }
 }

@@ -70,7 +70,10 @@ class DispatchPipelineTest extends IntegrationTest {
         assertThat(sendsTo("hand-off")).as("hand-off runs deliver-messages itself (step to-delivery-threads)").isEmpty();
         assertThat(sendsTo("deliver-messages")).containsExactly("direct:deliver-batch");
         assertThat(route("deliver-kafka-batch").getInput().getEndpointUri()).isEqualTo("direct:deliver-batch");
-        assertThat(sendsTo("deliver-kafka-batch")).anySatisfy(uri -> assertThat(uri).startsWith("kafka:"));
+        assertThat(stepIds()).as("the batch sender and the outcome step").contains("to-message-center-kafka-batch",
+                "acknowledge-or-send-alone");
+        assertThat(camel.getEndpoints()).as("the batch sender's client comes from a kafka endpoint")
+                .anySatisfy(endpoint -> assertThat(endpoint.getEndpointUri()).startsWith("kafka://message-center-push?maxBlockMs=0"));
         for (String id : List.of("drain-shard", "dispatch-pass", "hand-off", "deliver-messages", "deliver-http")) {
             assertThat(route(id).getInput().getEndpointUri()).isEqualTo("direct:" + id);
         }
