@@ -25,6 +25,11 @@ public class BatchOutcomes implements Processor {
     @Override
     public void process(Exchange exchange) {
         DeliveryBatch batch = exchange.getProperty(DeliveryGateway.BATCH, DeliveryBatch.class);
+        if (!batch.sender) {
+            // sending them alone could send each twice: the batch's fate is unknown, so the leases decide
+            throw new IllegalStateException("route deliver-kafka-batch did not send through step kafkaBatchSender (routes/ "
+                    + "from an older version?); its " + batch.messages.size() + " messages are redelivered after their lease");
+        }
         batch.sort(batch::brokerTook, acks::delivered, gateway::sendAlone);
     }
 }

@@ -26,6 +26,8 @@ final class DeliveryBatch {
     private final Outcome[] outcomes;
     private boolean sorted;
     private boolean settled;
+    /** Kafka: set by {@link KafkaBatchSender} when it took the batch (a route without it cannot tell what was sent). */
+    volatile boolean sender;
     /** The watchdog's timer, cancelled when the exchange ends. */
     volatile ScheduledFuture<?> watch;
 

@@ -8,6 +8,8 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.component.kafka.KafkaProducer;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -20,7 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * Step to-message-center-kafka-batch of route deliver-kafka-batch: sends the records of one batch exchange (one
  * per message, key the user id, value the message JSON) with the Kafka client of the endpoint
- * {@code kafka:<reminders.delivery.kafka.topic>?maxBlockMs=0} (every other option from {@code camel.component.kafka.*}),
+ * {@code kafka:<reminders.delivery.kafka.topic>?maxBlockMs=0} with the delivery timeouts of {@code reminders.delivery.kafka.*}
+ * (every other option from {@code camel.component.kafka.*}),
  * and notes per position which records the broker acknowledged. The exchange goes on once the broker answered
  * for every record, on a thread of its own (never the producer's network thread).
  *
@@ -41,17 +44,20 @@ public class KafkaBatchSender extends AsyncProcessorSupport implements AsyncProc
 
     public KafkaBatchSender(CamelContext camel, ReminderProperties properties) {
         this.camel = camel;
-        this.uri = "kafka:" + properties.delivery().kafka().topic() + "?maxBlockMs=0";
+        ReminderProperties.Delivery.Kafka kafka = properties.delivery().kafka();
+        this.uri = "kafka:" + kafka.topic() + "?maxBlockMs=0&deliveryTimeoutMs=" + kafka.timeoutMs()
+                + "&requestTimeoutMs=" + kafka.requestTimeoutMs();
     }
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         DeliveryBatch batch = exchange.getProperty(DeliveryGateway.BATCH, DeliveryBatch.class);
         Producer<Object, Object> client;
+        batch.sender = true;
         try {
             client = client();
-        } catch (RuntimeException e) {
-            exchange.setException(e); // nothing sent: the outcome step sends every record alone
+        } catch (RuntimeException e) { // nothing sent, the exchange goes on: the outcome step sends every record alone
+            LOG.error("No Kafka client for the batch route; its {} records go alone", batch.values.size(), e);
             callback.done(true);
             return true;
         }
@@ -110,15 +116,24 @@ public class KafkaBatchSender extends AsyncProcessorSupport implements AsyncProc
     @SuppressWarnings("unchecked")
     private Producer<Object, Object> client() {
         KafkaProducer started = producer;
-        if (started == null) {
+        Producer<Object, Object> client = started == null ? null : started.getKafkaProducer();
+        if (client == null) { // first use, or Camel stopped the producer (the context was stopped and started)
             synchronized (this) {
                 started = producer;
-                if (started == null) {
-                    started = startClient();
+                client = started == null ? null : started.getKafkaProducer();
+                if (client == null) {
+                    if (started != null) {
+                        try {
+                            camel.removeService(started);
+                        } catch (Exception e) {
+                            LOG.debug("Could not remove the stopped Kafka batch producer: {}", e.getMessage());
+                        }
+                    }
+                    client = startClient().getKafkaProducer();
                 }
             }
         }
-        return started.getKafkaProducer();
+        return client;
     }
 
     /** The endpoint's Camel producer creates the client (and its health check); Camel stops it with the context. */
@@ -127,7 +142,13 @@ public class KafkaBatchSender extends AsyncProcessorSupport implements AsyncProc
             KafkaEndpoint endpoint = camel.getEndpoint(uri, KafkaEndpoint.class);
             KafkaProducer created = (KafkaProducer) endpoint.createProducer();
             camel.addService(created, true, true);
-            outcomes = camel.getExecutorServiceManager().newSingleThreadExecutor(this, "kafka-batch-outcomes");
+            if (outcomes == null || outcomes.isShutdown()) {
+                // unbounded (one task per open batch, at most max-in-flight), and a refusal throws: never run on or
+                // dropped from Kafka's network thread
+                outcomes = camel.getExecutorServiceManager().newThreadPool(this, "kafka-batch-outcomes",
+                        new ThreadPoolProfileBuilder("kafka-batch-outcomes").poolSize(1).maxPoolSize(1)
+                                .maxQueueSize(Integer.MAX_VALUE).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+            }
             producer = created;
             return created;
         } catch (Exception e) {

@@ -161,27 +161,16 @@ class BenchmarkIT {
                     Map.of("reminders.dispatch.poll-interval-ms", Integer.toString(pollMs)));
                     TopicCollector collector = new TopicCollector(kafka, topic)) {
                 bundle.awaitReady(Duration.ofSeconds(90));
-                int perTick = Math.max(1, config.steadyRate() / 10);
+                progress("steady " + pollMs + " ms: warming up for " + config.steadyWarmUpSeconds() + " s (users "
+                        + TopicCollector.WARM_UP_PREFIX + "*, not measured)");
+                steadyLoad(bundle, pollMs, 1_000_000, config.steadyWarmUpSeconds(), TopicCollector.WARM_UP_PREFIX,
+                        new Random(-pollMs), () -> 0L);
+                awaitEmpty("reminders:{*}:payload", Duration.ofSeconds(60));
                 long firstDue = System.currentTimeMillis() + config.steadyLeadMs();
                 progress("steady " + pollMs + " ms: " + config.steadyRate() + " reminders/s due " + config.steadyLeadMs()
                         + " ms ahead, for " + config.steadySeconds() + " s");
-                Random random = new Random(pollMs);
-                int sent = 0;
-                long next = System.currentTimeMillis();
-                long end = next + config.steadySeconds() * 1000L;
-                while (System.currentTimeMillis() < end) {
-                    long due = System.currentTimeMillis() + config.steadyLeadMs();
-                    Loader.viaApi(bundle.port(), sent, perTick, i -> "s" + random.nextInt(1_000_000), i -> due);
-                    sent += perTick;
-                    next += 100;
-                    long sleep = next - System.currentTimeMillis();
-                    if (sleep > 0) {
-                        Thread.sleep(sleep);
-                    }
-                    if (sent % (config.steadyRate() * 10) < perTick) {
-                        progress("steady " + pollMs + " ms: " + sent + " scheduled, " + collector.reminders() + " delivered");
-                    }
-                }
+                int sent = steadyLoad(bundle, pollMs, 0, config.steadySeconds(), "s", new Random(pollMs),
+                        () -> collector.reminders());
                 collector.await(sent, Duration.ofSeconds(60), () -> { });
                 RunResult result = new RunResult("poll " + pollMs + " ms", sent, collector.messages(), collector.deliveries(),
                         firstDue);
@@ -192,6 +181,32 @@ class BenchmarkIT {
             }
         }
         report.steady(results);
+    }
+
+    /**
+     * {@code steadyRate} reminders per second in 10 posts a second, each post's reminders due {@code steadyLeadMs}
+     * after it, for {@code seconds}; users {@code prefix} + a random number below 1,000,000. Returns how many.
+     */
+    private int steadyLoad(BundleProcess bundle, int pollMs, int firstSubject, int seconds, String prefix, Random random,
+            java.util.function.LongSupplier delivered) throws Exception {
+        int perTick = Math.max(1, config.steadyRate() / 10);
+        int sent = 0;
+        long next = System.currentTimeMillis();
+        long end = next + seconds * 1000L;
+        while (System.currentTimeMillis() < end) {
+            long due = System.currentTimeMillis() + config.steadyLeadMs();
+            Loader.viaApi(bundle.port(), firstSubject + sent, perTick, i -> prefix + random.nextInt(1_000_000), i -> due);
+            sent += perTick;
+            next += 100;
+            long sleep = next - System.currentTimeMillis();
+            if (sleep > 0) {
+                Thread.sleep(sleep);
+            }
+            if (sent % (config.steadyRate() * 10) < perTick) {
+                progress("steady " + pollMs + " ms: " + sent + " scheduled, " + delivered.getAsLong() + " delivered");
+            }
+        }
+        return sent;
     }
 
     // ---- scenario 3: instances and shards ----------------------------------------------------------------------
@@ -287,14 +302,20 @@ class BenchmarkIT {
     }
 
     /**
-     * A long-running instance has its delivery path compiled: 40,000 reminders (users {@code warm-up-*}, left out
-     * of every measurement) are delivered first, so the measured burst is not the JIT's first sight of it.
+     * A long-running instance has its delivery path compiled: {@code bench.burst.warm-up-rounds} small bursts of
+     * 40,000 reminders (users {@code warm-up-*}, left out of every measurement) are delivered first, so the
+     * measured burst is not the JIT's first sight of it. With one round, C2 still compiled the renderer, the
+     * messageId and the merge buffer during the measured burst (about 3 CPU-s of compiler threads in JFR).
      */
     private void warmUp(BundleProcess bundle, int firstSubject) throws Exception {
-        progress("burst: warming the bundle up with 40000 reminders");
-        long due = System.currentTimeMillis() + 5_000;
-        Loader.viaApi(bundle.port(), firstSubject, 40_000, i -> TopicCollector.WARM_UP_PREFIX + (i % 30_000), i -> due);
-        awaitEmpty("reminders:{*}:payload", Duration.ofSeconds(60));
+        int rounds = config.burstWarmUpRounds();
+        for (int round = 0; round < rounds; round++) {
+            progress("burst: warming the bundle up, round " + (round + 1) + " of " + rounds + ": 40000 reminders");
+            long due = System.currentTimeMillis() + 5_000;
+            Loader.viaApi(bundle.port(), firstSubject + round * 40_000, 40_000,
+                    i -> TopicCollector.WARM_UP_PREFIX + (i % 30_000), i -> due);
+            awaitEmpty("reminders:{*}:payload", Duration.ofSeconds(60));
+        }
         Thread.sleep(1_000);
     }
 

@@ -36,13 +36,7 @@ class BatchWatchdogTest extends IntegrationTest {
                 TopicReader reader = TopicReader.messageCenter()) {
             AdviceWith.adviceWith(instance.camel(), "deliver-kafka-batch", route ->
                     route.weaveById("to-message-center-kafka-batch").replace().delay(60_000).asyncDelayed());
-            long due = System.currentTimeMillis();
-            List<Reminder> reminders = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                reminders.add(new Reminder(new ReminderId("stuck-" + i, "s"), Instant.ofEpochMilli(due), "Coupon",
-                        "Your coupon can be claimed in one minute", null, null));
-            }
-            store.schedule(reminders);
+            long due = scheduleDueNow("stuck-", 200);
 
             List<Received> messages = reader.readUntil(m -> reader.remindersReceived() >= 200, Duration.ofSeconds(30));
             messages = reader.readFor(Duration.ofSeconds(1));
@@ -55,5 +49,41 @@ class BatchWatchdogTest extends IntegrationTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> redis.keys("reminders:{*}:inflight").stream()
                     .mapToLong(k -> redis.opsForZSet().size(k)).sum() == 0);
         }
+    }
+
+    /**
+     * A deliver-kafka-batch route that does not send through kafkaBatchSender (a routes/ directory from an older
+     * version, camel-kafka's list mode: here a step that sends nothing) cannot tell what reached the broker: its
+     * messages are not sent alone (that could send each twice) but left to their leases, and nothing is lost.
+     */
+    @Test
+    void aBatchRouteWithoutTheSenderLeavesItsMessagesToTheirLeases() throws Exception {
+        try (BundleInstance instance = new BundleInstance(BundleInstance.dispatching("old-routes",
+                "reminders.dispatch.lease", "4s", "reminders.dispatch.lease-renewal", "1s"));
+                TopicReader reader = TopicReader.messageCenter()) {
+            AdviceWith.adviceWith(instance.camel(), "deliver-kafka-batch", route ->
+                    route.weaveById("to-message-center-kafka-batch").replace().log("an old batch step"));
+            scheduleDueNow("old-", 50);
+
+            DeliveryGateway gateway = instance.bean(DeliveryGateway.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.keys("reminders:{*}:inflight").stream()
+                    .mapToLong(k -> redis.opsForZSet().size(k)).sum() == 50);
+            assertThat(reader.readFor(Duration.ofSeconds(2))).as("not sent alone").isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateway.inFlight() == 0);
+            assertThat(redis.keys("reminders:{*}:payload").stream().mapToLong(k -> redis.opsForHash().size(k)).sum())
+                    .as("still stored, to come back after the lease").isEqualTo(50);
+        }
+    }
+
+    /** {@code count} reminders of users {@code prefix}0, 1, ... due now; returns the due time. */
+    private long scheduleDueNow(String prefix, int count) {
+        long due = System.currentTimeMillis();
+        List<Reminder> reminders = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            reminders.add(new Reminder(new ReminderId(prefix + i, "s"), Instant.ofEpochMilli(due), "Coupon",
+                    "Your coupon can be claimed in one minute", null, null));
+        }
+        store.schedule(reminders);
+        return due;
     }
 }

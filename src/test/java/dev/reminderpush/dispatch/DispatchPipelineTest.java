@@ -73,7 +73,8 @@ class DispatchPipelineTest extends IntegrationTest {
         assertThat(stepIds()).as("the batch sender and the outcome step").contains("to-message-center-kafka-batch",
                 "acknowledge-or-send-alone");
         assertThat(camel.getEndpoints()).as("the batch sender's client comes from a kafka endpoint")
-                .anySatisfy(endpoint -> assertThat(endpoint.getEndpointUri()).startsWith("kafka://message-center-push?maxBlockMs=0"));
+                .anySatisfy(endpoint -> assertThat(endpoint.getEndpointUri()).startsWith("kafka://message-center-push?")
+                        .contains("maxBlockMs=0", "deliveryTimeoutMs="));
         for (String id : List.of("drain-shard", "dispatch-pass", "hand-off", "deliver-messages", "deliver-http")) {
             assertThat(route(id).getInput().getEndpointUri()).isEqualTo("direct:" + id);
         }
