@@ -109,12 +109,14 @@ class BenchmarkIT {
                     + (due - System.currentTimeMillis()) + " ms");
             Loader.viaApi(bundle.port(), count, i -> Integer.toString(i % users), i -> due);
             Map<String, Long> before = commandStats();
+            Map<String, Long> microsBefore = commandMicros();
             waitUntil(due);
             double[] cpuBefore = {bundle.cpuSeconds(), redisCpuSeconds(), BundleProcess.cpuSeconds(ProcessHandle.current().pid())};
             progress("burst: due now; reminder-push delivering");
             awaitEmpty("reminders:{*}:payload", Duration.ofSeconds(180)); // acknowledged = accepted by Kafka
             double[] cpuAfter = {bundle.cpuSeconds(), redisCpuSeconds(), BundleProcess.cpuSeconds(ProcessHandle.current().pid())};
             ops = diff(before, commandStats());
+            Map<String, Long> micros = diff(microsBefore, commandMicros());
             ours = collect("reminder-push, 1 instance", topic, count, due);
             for (int i = 0; i < 3; i++) {
                 ours.cpuSeconds[i] = cpuAfter[i] - cpuBefore[i];
@@ -122,6 +124,14 @@ class BenchmarkIT {
             ours.notes.put("CPU seconds from the due instant until every reminder was acknowledged", String.format(
                     "bundle %.1f, Redis %.1f, Kafka broker (benchmark JVM) %.1f", ours.cpuSeconds[0], ours.cpuSeconds[1],
                     ours.cpuSeconds[2]));
+            Map<String, Long> millis = new java.util.TreeMap<>();
+            micros.forEach((command, us) -> {
+                if (us >= 1_000) {
+                    millis.put(command, us / 1_000);
+                }
+            });
+            ours.notes.put("Redis time by command, ms (evalsha is the scripts' whole time, the commands they run included)",
+                    millis.toString());
             progress("burst: " + ours.notes);
             idle = idleCommands();
             progress("burst: idle afterwards, Redis commands per second " + idle);
@@ -369,6 +379,16 @@ class BenchmarkIT {
             }
         });
         return perSecond;
+    }
+
+    /** Microseconds Redis spent per command (INFO commandstats usec; a script's commands count for it too). */
+    private Map<String, Long> commandMicros() {
+        try (StatefulRedisConnection<String, String> c = RedisClient.create(redisUri).connect()) {
+            Map<String, Long> micros = new LinkedHashMap<>();
+            info(c, "commandstats").forEach((key, value) ->
+                    micros.put(key.replace("cmdstat_", ""), Long.parseLong(value.replaceAll("^.*usec=(\\d+),.*$", "$1"))));
+            return micros;
+        }
     }
 
     private Map<String, Long> commandStats() {
