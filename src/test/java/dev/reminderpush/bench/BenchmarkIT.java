@@ -383,20 +383,20 @@ class BenchmarkIT {
 
     /** Microseconds Redis spent per command (INFO commandstats usec; a script's commands count for it too). */
     private Map<String, Long> commandMicros() {
-        try (StatefulRedisConnection<String, String> c = RedisClient.create(redisUri).connect()) {
-            Map<String, Long> micros = new LinkedHashMap<>();
-            info(c, "commandstats").forEach((key, value) ->
-                    micros.put(key.replace("cmdstat_", ""), Long.parseLong(value.replaceAll("^.*usec=(\\d+),.*$", "$1"))));
-            return micros;
-        }
+        return commandStat("usec");
     }
 
     private Map<String, Long> commandStats() {
+        return commandStat("calls");
+    }
+
+    /** One numeric field of every command's line in INFO commandstats ({@code calls=12,usec=340,...}). */
+    private Map<String, Long> commandStat(String field) {
         try (StatefulRedisConnection<String, String> c = RedisClient.create(redisUri).connect()) {
-            Map<String, Long> calls = new LinkedHashMap<>();
-            info(c, "commandstats").forEach((key, value) ->
-                    calls.put(key.replace("cmdstat_", ""), Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1"))));
-            return calls;
+            Map<String, Long> values = new LinkedHashMap<>();
+            info(c, "commandstats").forEach((key, value) -> values.put(key.replace("cmdstat_", ""),
+                    Long.parseLong(value.replaceAll("^(?:.*,)?" + field + "=(\\d+)(?:,.*)?$", "$1"))));
+            return values;
         }
     }
 
