@@ -1,11 +1,14 @@
 package dev.reminderpush;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -67,7 +70,8 @@ public record ReminderProperties(
      * read by routes/delivery.camel.yaml, so their defaults live in the jar's application.yaml.
      */
     public record Delivery(
-            @DefaultValue("kafka") @Pattern(regexp = "kafka|http") String defaultChannel,
+            @DefaultValue({"kafka", "http"}) @NotEmpty List<@Pattern(regexp = CHANNEL_NAME) String> channels,
+            @DefaultValue("kafka") @NotBlank String defaultChannel,
             @DefaultValue("0") @Min(0) @Max(256) int threads,
             @Valid Kafka kafka,
             @Valid Http http,
@@ -95,6 +99,15 @@ public record ReminderProperties(
         public record Retry(
                 @Min(0) int maxRetries, @Min(1) long initialDelayMs, @Min(1) double multiplier,
                 @Min(1) long maxDelayMs, @Min(0) @Max(1) double jitter) {}
+
+        /** A channel's name: lower case, so it fits a route id ({@code deliver-<channel>}) and a metrics label. */
+        public static final String CHANNEL_NAME = "[a-z][a-z0-9_-]{0,31}";
+
+        /** The default channel must be one of the channels. */
+        @AssertTrue(message = "reminders.delivery.default-channel must be one of reminders.delivery.channels")
+        public boolean isDefaultChannelListed() {
+            return channels == null || channels.contains(defaultChannel);
+        }
 
         /** Threads running the deliver route; 0 = one per CPU core (more only adds contention: the work is CPU). */
         public int deliveryThreads() {

@@ -2,6 +2,7 @@ package dev.reminderpush.delivery;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.dispatch.HeldClaims;
 import dev.reminderpush.dispatch.OutboundMessage;
 import dev.reminderpush.observability.ReminderMetrics;
@@ -25,22 +26,39 @@ public class DeadLetters {
     private final ObjectMapper mapper;
     private final ReminderMetrics metrics;
     private final HeldClaims held;
+    private final List<String> channels;
 
-    public DeadLetters(DispatchStore store, ReminderMetrics metrics, HeldClaims held) {
+    public DeadLetters(DispatchStore store, ReminderMetrics metrics, HeldClaims held, ReminderProperties properties) {
+        this.channels = properties.delivery().channels();
         this.store = store;
         this.mapper = new ObjectMapper(); // the stored record's JSON must be one line whatever spring.jackson.* says
         this.metrics = metrics;
         this.held = held;
     }
 
+    /** Step store-dead-letter of route dead-letter: retries ran out, or the channel refused the message as such. */
     public void record(Exchange exchange) throws JsonProcessingException {
-        OutboundMessage message = exchange.getProperty(DeliveryGateway.MESSAGE, OutboundMessage.class);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        int attempts = exchange.getProperty(DeliveryGateway.FAILED_ATTEMPTS, 1, Integer.class);
-        boolean permanent = DeliveryFailures.isPermanent(failure);
+        write(exchange.getProperty(DeliveryGateway.MESSAGE, OutboundMessage.class),
+                DeliveryFailures.isPermanent(failure) ? "rejected" : "retries_exhausted",
+                failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage(),
+                exchange.getProperty(DeliveryGateway.FAILED_ATTEMPTS, 1, Integer.class));
+    }
+
+    /**
+     * Step unknown-channel-to-dead-letter of route deliver: the reminder names a channel that is no longer in
+     * {@code reminders.delivery.channels} (it was stored before the list changed). No attempt was made.
+     */
+    public void unknownChannel(Exchange exchange) throws JsonProcessingException {
+        OutboundMessage message = exchange.getProperty(DeliveryGateway.MESSAGE, OutboundMessage.class);
+        write(message, "unknown_channel", "channel \"" + message.channel() + "\" is not one of reminders.delivery.channels "
+                + channels, 0);
+    }
+
+    private void write(OutboundMessage message, String reason, String error, int attempts) throws JsonProcessingException {
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("reason", permanent ? "rejected" : "retries_exhausted");
-        fields.put("error", failure == null ? "unknown" : failure.getClass().getSimpleName() + ": " + failure.getMessage());
+        fields.put("reason", reason);
+        fields.put("error", error);
         fields.put("attempts", attempts);
         fields.put("channel", message.channel());
         fields.put("messageId", message.messageId());
@@ -52,9 +70,9 @@ public class DeadLetters {
         int shard = message.reminders().get(0).shard(); // one user, one shard
         long written = store.deadLetter(shard, failures);
         held.forget(message.reminders());
-        metrics.deadLettered((String) fields.get("reason"), written);
+        metrics.deadLettered(reason, written);
         LOG.warn("Dead-lettered message {} for user {} ({} reminders: {}) after {} attempts: {}", message.messageId(),
                 message.userId(), failures.size(), message.reminders().stream().map(ClaimedReminder::id).toList(),
-                attempts, fields.get("error"));
+                attempts, error);
     }
 }

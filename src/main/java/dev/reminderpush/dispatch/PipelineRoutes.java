@@ -1,11 +1,14 @@
 package dev.reminderpush.dispatch;
 
 import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.delivery.DeliveryChannels;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +40,11 @@ public class PipelineRoutes {
     private final Map<String, String> required;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
+    private final List<String> channels;
+
     public PipelineRoutes(CamelContext camel, ReminderProperties properties) {
         this.camel = camel;
+        this.channels = properties.delivery().channels();
         this.required = new LinkedHashMap<>(REQUIRED);
         if (properties.delivery().http().batching()) {
             required.put("deliver-http-batch", "routes/delivery.camel.yaml: reminders.delivery.http.batch-url is set, "
@@ -60,6 +66,23 @@ public class PipelineRoutes {
             }
             if (reported.remove(id)) {
                 LOG.info("The route {} runs again; claiming resumes", id);
+            }
+        }
+        for (String channel : channels) {
+            String uri = DeliveryChannels.endpointUri(channel);
+            Route route = camel.getRoutes().stream().filter(r -> uri.equals(r.getEndpoint().getEndpointUri())).findFirst().orElse(null);
+            ServiceStatus status = route == null ? null : camel.getRouteController().getRouteStatus(route.getRouteId());
+            String key = "channel " + channel;
+            if (status == null || !status.isStarted()) {
+                if (reported.add(key)) {
+                    LOG.error("Channel {} is in reminders.delivery.channels but no started route consumes from {} ({}), so this "
+                            + "instance claims nothing. Add the channel's route (README \"Channels\"), start it, or take the "
+                            + "channel out of the list", channel, uri, route == null ? "no such route" : route.getRouteId() + " is " + status);
+                }
+                return true;
+            }
+            if (reported.remove(key)) {
+                LOG.info("Channel {} has its route {} again; claiming resumes", channel, route.getRouteId());
             }
         }
         return false;

@@ -28,8 +28,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class ReminderRequestParser {
 
-    public static final Set<String> CHANNELS = Set.of("kafka", "http");
-
     private static final Set<String> REMINDER_FIELDS = Set.of("dueAt", "title", "body", "channel", "data");
     private static final Set<String> BATCH_ITEM_FIELDS = Set.of("userId", "subject", "dueAt", "title", "body", "channel", "data");
     private static final Set<String> SCHEDULE_COMMAND_FIELDS =
@@ -123,8 +121,10 @@ public class ReminderRequestParser {
         }
         String body = text(json, "body", true);
         String channel = text(json, "channel", false);
-        if (channel != null && !CHANNELS.contains(channel)) {
-            throw InvalidReminderException.field("channel", "channel must be one of " + CHANNELS + ", was \"" + channel + "\"");
+        List<String> channels = properties.delivery().channels();
+        if (channel != null && !channels.contains(channel)) {
+            throw InvalidReminderException.field("channel", "channel must be one of " + channels
+                    + " (reminders.delivery.channels), was \"" + channel + "\"");
         }
         JsonNode data = json.get("data");
         if (data != null && !data.isNull() && !data.isObject()) {

@@ -1,5 +1,6 @@
 package dev.reminderpush.observability;
 
+import dev.reminderpush.ReminderProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +33,7 @@ public class ReminderMetrics {
     private final Map<String, Counter[]> byChannel = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadByReason = new ConcurrentHashMap<>();
 
-    public ReminderMetrics(MeterRegistry registry) {
+    public ReminderMetrics(MeterRegistry registry, ReminderProperties properties) {
         this.registry = registry;
         this.scheduled = Counter.builder("reminders.scheduled").description("New reminders scheduled").register(registry);
         this.replaced = Counter.builder("reminders.replaced").description("Reminders scheduled again (same user and subject)")
@@ -56,8 +57,8 @@ public class ReminderMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
         // registered up front, so every series exists at 0 before it first moves (rates and alerts need that)
-        List.of("kafka", "http").forEach(this::channelCounters);
-        List.of("rejected", "retries_exhausted", "lease_expired").forEach(this::deadLetterCounter);
+        properties.delivery().channels().forEach(this::channelCounters);
+        List.of("rejected", "retries_exhausted", "lease_expired", "unknown_channel").forEach(this::deadLetterCounter);
     }
 
     public void scheduled(boolean created) {
