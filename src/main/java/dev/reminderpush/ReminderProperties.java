@@ -31,7 +31,8 @@ public record ReminderProperties(
         @Valid @DefaultValue Api api,
         @Valid @DefaultValue Ingest ingest,
         @Valid @DefaultValue Dispatch dispatch,
-        @Valid @DefaultValue Delivery delivery) {
+        @Valid @DefaultValue Delivery delivery,
+        @Valid @DefaultValue Push push) {
 
     /** How far from now a due time may lie before it is rejected as absurd. */
     public record DueAt(@DefaultValue("1h") Duration maxPast, @DefaultValue("400d") Duration maxFuture) {}
@@ -70,7 +71,7 @@ public record ReminderProperties(
      * read by routes/delivery.camel.yaml, so their defaults live in the jar's application.yaml.
      */
     public record Delivery(
-            @DefaultValue({"kafka", "http"}) @NotEmpty List<@Pattern(regexp = CHANNEL_NAME) String> channels,
+            @DefaultValue({"kafka", "http", "websocket"}) @NotEmpty List<@Pattern(regexp = CHANNEL_NAME) String> channels,
             @DefaultValue("kafka") @NotBlank String defaultChannel,
             @DefaultValue("0") @Min(0) @Max(256) int threads,
             @Valid Kafka kafka,
@@ -116,5 +117,38 @@ public record ReminderProperties(
 
         /** After {@code failureThreshold} failed attempts in a row, claiming pauses for {@code coolDown}. */
         public record Circuit(@DefaultValue("20") @Min(1) int failureThreshold, @DefaultValue("30s") Duration coolDown) {}
+    }
+
+    /**
+     * Real-time push to connected clients (package push, README "Real-time push"): connections on this instance,
+     * the per-user inbox (a Redis stream) of the websocket channel, presence, heartbeats.
+     *
+     * @param maxConnections  WebSocket and SSE connections this instance holds; one more is refused with 503
+     * @param pingInterval    how often the server pings each connection (WebSocket ping frame, SSE comment)
+     * @param idleTimeout     a WebSocket connection that sent nothing (not even a pong) for this long is closed
+     * @param sendBuffer      most bytes waiting to be written to one slow client; beyond it the connection is dropped
+     * @param sendTimeout     longest one write to a client may block before the connection is dropped
+     * @param inboxMaxLength  messages an inbox keeps (approximately: Redis trims whole stream nodes)
+     * @param inboxMaxAge     messages older than this leave the inbox (and an idle inbox expires after it)
+     * @param presenceTtl     how long an instance's presence for a user lasts unless renewed (every third of it)
+     * @param tokenSecret     HMAC-SHA256 key of the client tokens (at least 32 bytes); required in profile production
+     * @param allowedOrigins  Origin header values a browser client may connect from ({@code *}: any)
+     */
+    public record Push(
+            @DefaultValue("10000") @Min(0) @Max(1_000_000) int maxConnections,
+            @DefaultValue("20s") @DurationMin(millis = 50) Duration pingInterval,
+            @DefaultValue("60s") @DurationMin(millis = 100) Duration idleTimeout,
+            @DefaultValue("256KB") DataSize sendBuffer,
+            @DefaultValue("10s") @DurationMin(millis = 100) Duration sendTimeout,
+            @DefaultValue("1000") @Min(1) int inboxMaxLength,
+            @DefaultValue("7d") @DurationMin(seconds = 1) Duration inboxMaxAge,
+            @DefaultValue("30s") @DurationMin(millis = 300) Duration presenceTtl,
+            @DefaultValue("") String tokenSecret,
+            @DefaultValue("*") List<String> allowedOrigins) {
+
+        @AssertTrue(message = "reminders.push.idle-timeout must be longer than reminders.push.ping-interval")
+        public boolean isIdleTimeoutAfterPings() {
+            return idleTimeout == null || pingInterval == null || idleTimeout.compareTo(pingInterval) > 0;
+        }
     }
 }

@@ -39,7 +39,7 @@ class ReminderPropertiesTest {
             assertThat(properties.dispatch().lease()).isEqualTo(Duration.ofSeconds(10));
             assertThat(properties.dispatch().leaseRenewal()).isEqualTo(Duration.ofSeconds(3));
             assertThat(properties.delivery().defaultChannel()).isEqualTo("kafka");
-            assertThat(properties.delivery().channels()).containsExactly("kafka", "http");
+            assertThat(properties.delivery().channels()).containsExactly("kafka", "http", "websocket");
             assertThat(properties.delivery().kafka().topic()).isEqualTo("message-center-push");
             assertThat(properties.delivery().retry().maxRetries()).isEqualTo(8);
         });

@@ -20,6 +20,9 @@ final class LuaScripts {
     static final RedisScript<Long> DEAD_DELETE = number("dead-delete.lua");
     static final RedisScript<Long> REPLACE_IF_UNCHANGED = number("replace-if-unchanged.lua");
     static final RedisScript<Long> TIME = number("time.lua");
+    static final RedisScript<List> INBOX_APPEND = list("inbox-append.lua");
+    static final RedisScript<Long> INBOX_ACK = number("inbox-ack.lua");
+    static final RedisScript<Long> PRESENCE = number("presence.lua");
 
     private LuaScripts() {}
 

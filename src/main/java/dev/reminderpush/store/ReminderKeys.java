@@ -66,6 +66,30 @@ public class ReminderKeys {
         return shardKey(shard, "commands");
     }
 
+    /** Stream: the websocket channel's messages of one user (field {@code m}: the message JSON), capped by length and age. */
+    public String inbox(int shard, String userId) {
+        return shardKey(shard, "inbox:" + userId);
+    }
+
+    /** String with expiry: the inbox entry id a message got (a redelivered message is not appended twice). */
+    public String inboxMessage(int shard, String messageId) {
+        return shardKey(shard, "inbox-msg:" + messageId);
+    }
+
+    /** Sorted set: instance id -> until when it holds connections of this user (epoch millis). */
+    public String presence(int shard, String userId) {
+        return shardKey(shard, "presence:" + userId);
+    }
+
+    /** Pub/sub channel of one instance: messages for users connected to it ({@code <userId>\n<entry id>\n<JSON>}). */
+    public String pushChannel(String instanceId) {
+        return pushChannelPrefix() + instanceId;
+    }
+
+    public String pushChannelPrefix() {
+        return prefix + ":push:";
+    }
+
     /** Counter: INCR mod shard count picks the shard where an instance starts its walk. */
     public String cursor() {
         return prefix + ":cursor";

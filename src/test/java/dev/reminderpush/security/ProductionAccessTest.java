@@ -25,14 +25,35 @@ import org.springframework.test.context.TestPropertySource;
         "reminders.security.accounts[1].roles=reader",
         "reminders.security.accounts[2].name=ops",
         "reminders.security.accounts[2].keys=ops-key",
-        "reminders.security.accounts[2].roles=operator"})
+        "reminders.security.accounts[2].roles=operator",
+        "reminders.push.token-secret=" + ProductionAccessTest.PUSH_SECRET})
 class ProductionAccessTest extends IntegrationTest {
 
     /** sha256("new-shop-key"), the form keys should be configured in. */
     static final String NEW_SHOP_KEY_DIGEST = "{sha256}1eb21256f1633965b2cdb05862739ebeced32e2dc340289aa2e87912e23e5f05";
 
+    static final String PUSH_SECRET = "production-push-secret-of-32-bytes!";
+
     @LocalServerPort
     int port;
+
+    /** Only a signed token says who a push client is: the userId parameter, a forged or expired token get 401. */
+    @Test
+    void pushClientsAreWhoTheirSignedTokenSaysAndNothingElse() throws Exception {
+        dev.reminderpush.push.PushTokens tokens = new dev.reminderpush.push.PushTokens(PUSH_SECRET);
+        String valid = tokens.issue("42", Instant.now().plusSeconds(600));
+        try (dev.reminderpush.testing.PushClient client = dev.reminderpush.testing.PushClient.connect(
+                "ws://127.0.0.1:" + port + "/push/ws?token=" + valid)) {
+            assertThat(client.isClosed()).isFalse();
+        }
+        for (String query : new String[] {"userId=42", "token=" + tokens.issue("42", Instant.now().minusSeconds(1)),
+                "token=" + new dev.reminderpush.push.PushTokens("a-forged-secret-of-thirty-two-bytes").issue("42",
+                        Instant.now().plusSeconds(600)), "userId=42&token=garbage"}) {
+            HttpResponse<String> refused = anonymous.get("/push/sse?" + query);
+            assertThat(refused.statusCode()).as(query).isEqualTo(401);
+            assertThat(refused.body()).as(query).contains("\"error\":\"unauthorized\"").contains("\"field\":\"token\"");
+        }
+    }
 
     Http anonymous;
     String reminder;

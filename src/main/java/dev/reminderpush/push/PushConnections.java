@@ -1,0 +1,244 @@
+package dev.reminderpush.push;
+
+import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.dispatch.InstanceId;
+import dev.reminderpush.observability.PushMetrics;
+import dev.reminderpush.store.InboxStore;
+import dev.reminderpush.store.StreamId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The client connections this instance holds, by user. Opening a connection marks the user present here (so
+ * inbox-append.lua publishes the user's messages to this instance) and replays the inbox after the client's
+ * resume id; messages published here are handed to every connection of their user. Presence is renewed every
+ * third of {@code reminders.push.presence-ttl} while a user has connections and simply expires after the last
+ * one closes (or the instance dies), so a reconnect can never race a removal. Every {@code ping-interval} each
+ * connection is pinged; a WebSocket client silent for {@code idle-timeout} is closed.
+ */
+@Component
+public class PushConnections implements PushConnection.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PushConnections.class);
+    /** Messages read from an inbox per round trip while replaying. */
+    static final int REPLAY_PAGE = 100;
+
+    private final InboxStore inbox;
+    private final String instanceId;
+    private final ReminderProperties.Push settings;
+    private final PushMetrics metrics;
+    private final Map<String, Set<PushConnection>> byUser = new ConcurrentHashMap<>();
+    private final AtomicInteger reserved = new AtomicInteger();
+    private final AtomicInteger webSockets = new AtomicInteger();
+    private final AtomicInteger sse = new AtomicInteger();
+    private final ExecutorService senders;
+    private final ExecutorService replayers;
+    private final ScheduledExecutorService timer;
+
+    public PushConnections(InboxStore inbox, InstanceId instanceId, ReminderProperties properties, PushMetrics metrics) {
+        this.inbox = inbox;
+        this.instanceId = instanceId.value();
+        this.settings = properties.push();
+        this.metrics = metrics;
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.senders = Executors.newFixedThreadPool(Math.max(4, 4 * cores), daemons("push-sender-"));
+        this.replayers = Executors.newFixedThreadPool(Math.max(2, cores), daemons("push-replay-"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemons("push-timer-"));
+        long ping = settings.pingInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::heartbeat, ping, ping, TimeUnit.MILLISECONDS);
+        long renewal = Math.max(100, settings.presenceTtl().toMillis() / 3);
+        timer.scheduleWithFixedDelay(this::renewPresence, renewal, renewal, TimeUnit.MILLISECONDS);
+        metrics.gauges(webSockets::get, sse::get, byUser::size);
+    }
+
+    /** Takes one of {@code max-connections} slots, or returns false: the instance is full. */
+    public boolean reserve() {
+        while (true) {
+            int now = reserved.get();
+            if (now >= settings.maxConnections()) {
+                return false;
+            }
+            if (reserved.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a slot whose connection never opened. */
+    public void release() {
+        reserved.decrementAndGet();
+    }
+
+    Executor senders() {
+        return senders;
+    }
+
+    /**
+     * A connection (with its reserved slot) opened: the user is present here from now on, then the inbox is
+     * replayed after the client's resume id and live messages follow. Throws when Redis cannot record the
+     * presence (the caller closes the connection; nothing was registered).
+     */
+    void open(PushConnection connection) {
+        connection.listener(this);
+        inbox.present(instanceId, List.of(connection.userId), settings.presenceTtl());
+        byUser.computeIfAbsent(connection.userId, u -> ConcurrentHashMap.newKeySet()).add(connection);
+        counter(connection).incrementAndGet();
+        replayers.execute(() -> replay(connection));
+    }
+
+    /** The transport closed (either side); forgets the connection and frees its slot, once. */
+    void closed(PushConnection connection) {
+        connection.close(PushCloseCodes.GOING_AWAY, "closed");
+        Set<PushConnection> connections = byUser.get(connection.userId);
+        if (connections != null && connections.remove(connection)) {
+            counter(connection).decrementAndGet();
+            reserved.decrementAndGet();
+            byUser.computeIfPresent(connection.userId, (user, set) -> set.isEmpty() ? null : set);
+        }
+    }
+
+    /** A message published to this instance for a user (inbox-append.lua). */
+    public void deliverLive(String userId, StreamId id, String json) {
+        Set<PushConnection> connections = byUser.get(userId);
+        if (connections != null) {
+            for (PushConnection connection : connections) {
+                connection.live(id, json);
+            }
+        }
+    }
+
+    /** The user's connections here (acks come through them). */
+    public int connectionsOf(String userId) {
+        Set<PushConnection> connections = byUser.get(userId);
+        return connections == null ? 0 : connections.size();
+    }
+
+    public int open() {
+        return webSockets.get() + sse.get();
+    }
+
+    private void replay(PushConnection connection) {
+        try {
+            StreamId after = connection.resumeAfter();
+            long patience = settings.sendTimeout().toMillis();
+            while (connection.isOpen()) {
+                List<InboxStore.Entry> page = inbox.after(connection.userId, after, REPLAY_PAGE);
+                if (page.isEmpty()) {
+                    break;
+                }
+                connection.replay(page);
+                after = page.get(page.size() - 1).id();
+                if (page.size() < REPLAY_PAGE) {
+                    break;
+                }
+                // the next page only once the client has read most of this one: a replay never overflows the buffer
+                connection.awaitBelow(Math.max(1, settings.sendBuffer().toBytes() / 2), patience);
+            }
+            connection.goLive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connection.close(PushCloseCodes.GOING_AWAY, "stopping");
+        } catch (RuntimeException e) {
+            LOG.warn("Replaying the inbox of user {} failed; the client reconnects and resumes: {}", connection.userId, e.getMessage());
+            connection.close(PushCloseCodes.GOING_AWAY, "inbox unavailable: reconnect and resume");
+        }
+    }
+
+    private void heartbeat() {
+        long idle = settings.idleTimeout().toNanos();
+        for (Set<PushConnection> connections : byUser.values()) {
+            for (PushConnection connection : connections) {
+                if (connection.answersPings() && connection.silentNanos() > idle) {
+                    metrics.heartbeatClosed();
+                    senders.execute(() -> {
+                        connection.close(PushCloseCodes.IDLE, "no pong within the idle timeout");
+                        closed(connection);
+                    });
+                } else {
+                    connection.ping();
+                }
+            }
+        }
+    }
+
+    private void renewPresence() {
+        List<String> users = new ArrayList<>(byUser.keySet());
+        if (users.isEmpty()) {
+            return;
+        }
+        try {
+            inbox.present(instanceId, users, settings.presenceTtl());
+        } catch (RuntimeException e) {
+            LOG.warn("Renewing the presence of {} users failed (retried in a moment): {}", users.size(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void written(boolean replay) {
+        if (replay) {
+            metrics.replayed(1);
+        } else {
+            metrics.pushed();
+        }
+    }
+
+    @Override
+    public void overflowed(PushConnection connection) {
+        metrics.droppedSlow();
+        LOG.info("Dropped a slow {} client of user {}: more than {} waited to be written", connection.transport(),
+                connection.userId, settings.sendBuffer());
+        closed(connection);
+    }
+
+    @Override
+    public void failed(PushConnection connection, Exception e) {
+        LOG.debug("Writing to a {} client of user {} failed: {}", connection.transport(), connection.userId, e.toString());
+        closed(connection);
+    }
+
+    private AtomicInteger counter(PushConnection connection) {
+        return "sse".equals(connection.transport()) ? sse : webSockets;
+    }
+
+    /** Closes every connection (clients reconnect elsewhere and resume) and withdraws this instance's presence. */
+    @PreDestroy
+    public void shutdown() {
+        timer.shutdownNow();
+        List<String> users = new ArrayList<>(byUser.keySet());
+        for (Set<PushConnection> connections : byUser.values()) {
+            for (PushConnection connection : connections) {
+                connection.close(PushCloseCodes.GOING_AWAY, "server stopping: reconnect and resume");
+            }
+        }
+        try {
+            inbox.absent(instanceId, users);
+        } catch (RuntimeException e) {
+            LOG.debug("Presence not withdrawn (it expires by itself): {}", e.getMessage());
+        }
+        replayers.shutdownNow();
+        senders.shutdown();
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,103 @@
+package dev.reminderpush.store;
+
+import dev.reminderpush.ReminderProperties;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.Limit;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The websocket channel's side of the store: each user's inbox (a capped Redis stream in the user's shard),
+ * and which instances hold connections of a user (presence). inbox-append.lua, inbox-ack.lua and presence.lua
+ * are documented in their headers.
+ */
+@Component
+public class InboxStore {
+
+    /** A message in an inbox: its stream entry id and the message JSON. */
+    public record Entry(StreamId id, String message) {}
+
+    /** What an append did: the entry id, whether the message was there already, instances told. */
+    public record Appended(StreamId id, boolean repeated, long instances) {}
+
+    /** Longest a redelivered message is recognised as appended before (leases, retries and reaping take minutes). */
+    static final Duration REPEAT_WINDOW = Duration.ofHours(1);
+    private static final String FIELD = "m";
+
+    private final StringRedisTemplate redis;
+    private final ReminderKeys keys;
+    private final ShardFunction shards;
+    private final ReminderProperties.Push push;
+
+    public InboxStore(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, ReminderProperties properties) {
+        this.redis = redis;
+        this.keys = keys;
+        this.shards = shards;
+        this.push = properties.push();
+    }
+
+    /** Appends a message (once per messageId) and publishes it to every instance where its user is present. */
+    public Appended append(String userId, String messageId, String json) {
+        int shard = shards.shardOf(userId);
+        long maxAge = push.inboxMaxAge().toMillis();
+        List<?> reply = RedisFailures.call("inbox append", () -> redis.execute(LuaScripts.INBOX_APPEND,
+                List.of(keys.inbox(shard, userId), keys.inboxMessage(shard, messageId), keys.presence(shard, userId)),
+                json, Integer.toString(push.inboxMaxLength()), Long.toString(maxAge), keys.pushChannelPrefix(), userId,
+                Long.toString(Math.min(maxAge, REPEAT_WINDOW.toMillis()))));
+        return new Appended(StreamId.parse(String.valueOf(reply.get(0))), ((Number) reply.get(1)).longValue() == 1,
+                ((Number) reply.get(2)).longValue());
+    }
+
+    /** Up to {@code limit} messages of the user's inbox after {@code after} (null: from the oldest), oldest first. */
+    public List<Entry> after(String userId, StreamId after, int limit) {
+        String key = keys.inbox(shards.shardOf(userId), userId);
+        Range<String> range = Range.rightUnbounded(Range.Bound.inclusive(after == null ? "-" : after.next().toString()));
+        List<MapRecord<String, Object, Object>> records = RedisFailures.call("inbox read",
+                () -> redis.opsForStream().range(key, range, Limit.limit().count(limit)));
+        List<Entry> entries = new ArrayList<>(records == null ? 0 : records.size());
+        if (records != null) {
+            for (MapRecord<String, Object, Object> record : records) {
+                entries.add(new Entry(StreamId.parse(record.getId().getValue()), String.valueOf(record.getValue().get(FIELD))));
+            }
+        }
+        return entries;
+    }
+
+    /** The user read everything up to {@code upTo}: those messages leave the inbox. Returns how many did. */
+    public long acknowledge(String userId, StreamId upTo) {
+        String key = keys.inbox(shards.shardOf(userId), userId);
+        Long removed = RedisFailures.call("inbox ack", () -> redis.execute(LuaScripts.INBOX_ACK, List.of(key), upTo.next().toString()));
+        return removed == null ? 0 : removed;
+    }
+
+    /** This instance holds connections of these users until {@code ttl} from now (unless renewed). One call per shard. */
+    public void present(String instanceId, Collection<String> userIds, Duration ttl) {
+        presence(instanceId, userIds, ttl.toMillis());
+    }
+
+    /** This instance no longer holds connections of these users. */
+    public void absent(String instanceId, Collection<String> userIds) {
+        presence(instanceId, userIds, 0);
+    }
+
+    private void presence(String instanceId, Collection<String> userIds, long ttlMillis) {
+        Map<Integer, List<String>> byShard = new TreeMap<>();
+        for (String userId : userIds) {
+            int shard = shards.shardOf(userId);
+            byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(keys.presence(shard, userId));
+        }
+        for (List<String> shardKeys : byShard.values()) {
+            for (int from = 0; from < shardKeys.size(); from += 1000) {
+                List<String> slice = shardKeys.subList(from, Math.min(shardKeys.size(), from + 1000));
+                RedisFailures.call("presence", () -> redis.execute(LuaScripts.PRESENCE, slice, instanceId, Long.toString(ttlMillis)));
+            }
+        }
+    }
+}
