@@ -25,7 +25,7 @@ class RoutesTest extends IntegrationTest {
     void everyRouteHasAStableId() {
         assertThat(camel.getRoutes()).extracting(Route::getRouteId)
                 .contains("schedule-reminder", "get-reminder", "cancel-reminder", "schedule-batch", "kafka-commands",
-                        "poll-shards", "reap-expired-leases", "renew-leases", "deliver", "deliver-kafka", "deliver-http", "dead-letter", "list-dead-letters",
+                        "poll-shards", "reap-expired-leases", "renew-leases", "deliver", "deliver-kafka", "deliver-http", "deliver-websocket", "dead-letter", "list-dead-letters",
                         "redrive-dead-letters", "delete-dead-letter")
                 .allSatisfy(id -> assertThat(id).doesNotStartWith("route"));
     }
