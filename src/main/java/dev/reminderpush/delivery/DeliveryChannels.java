@@ -1,6 +1,7 @@
 package dev.reminderpush.delivery;
 
 import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.store.Topics;
 import java.util.List;
 import java.util.Set;
 import org.apache.camel.ExchangeProperty;
@@ -17,7 +18,7 @@ public class DeliveryChannels {
     private final List<String> channels;
 
     /** Names whose {@code direct:deliver-<name>} the delivery routes use themselves. */
-    static final Set<String> RESERVED = Set.of("batch", "messages", "http-batch");
+    static final Set<String> RESERVED = Set.of("batch", "messages", "http-batch", Topics.CHANNEL);
 
     public DeliveryChannels(ReminderProperties properties) {
         this.channels = List.copyOf(properties.delivery().channels());
@@ -33,9 +34,16 @@ public class DeliveryChannels {
         return channels;
     }
 
+    /** The listed channels and the built-in one of topic broadcasts: each needs its route. */
+    public static List<String> routed(List<String> channels) {
+        List<String> all = new java.util.ArrayList<>(channels);
+        all.add(Topics.CHANNEL);
+        return all;
+    }
+
     /** Predicate of route deliver: a reminder stored before its channel left the list cannot be sent anywhere. */
     public boolean isConfigured(@ExchangeProperty(DeliveryGateway.CHANNEL) String channel) {
-        return channels.contains(channel);
+        return channels.contains(channel) || Topics.CHANNEL.equals(channel);
     }
 
     /** The endpoint a channel's route consumes from. */

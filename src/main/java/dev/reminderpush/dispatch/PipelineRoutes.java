@@ -44,7 +44,7 @@ public class PipelineRoutes {
 
     public PipelineRoutes(CamelContext camel, ReminderProperties properties) {
         this.camel = camel;
-        this.channels = properties.delivery().channels();
+        this.channels = DeliveryChannels.routed(properties.delivery().channels());
         this.required = new LinkedHashMap<>(REQUIRED);
         if (properties.delivery().http().batching()) {
             required.put("deliver-http-batch", "routes/delivery.camel.yaml: reminders.delivery.http.batch-url is set, "

@@ -9,6 +9,7 @@ import dev.reminderpush.store.Reminder;
 import dev.reminderpush.store.ReminderCodec;
 import dev.reminderpush.store.ReminderId;
 import dev.reminderpush.store.ReminderIds;
+import dev.reminderpush.store.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -29,6 +30,7 @@ import org.springframework.stereotype.Component;
 public class ReminderRequestParser {
 
     private static final Set<String> REMINDER_FIELDS = Set.of("dueAt", "title", "body", "channel", "data");
+    private static final Set<String> BROADCAST_FIELDS = Set.of("dueAt", "title", "body", "data");
     private static final Set<String> BATCH_ITEM_FIELDS = Set.of("userId", "subject", "dueAt", "title", "body", "channel", "data");
     private static final Set<String> SCHEDULE_COMMAND_FIELDS =
             Set.of("type", "userId", "subject", "dueAt", "title", "body", "channel", "data");
@@ -54,6 +56,22 @@ public class ReminderRequestParser {
     public Reminder parseSchedule(String userId, String subject, byte[] body) {
         ReminderId id = id(userId, subject);
         return reminder(id, object(readJson(body), null), REMINDER_FIELDS, null);
+    }
+
+    /** The body of {@code PUT /api/broadcasts/{topic}/{subject}}: a reminder's, without a channel. */
+    public Reminder parseBroadcast(String topic, String subject, byte[] body) {
+        Reminder parsed = reminder(broadcastId(topic, subject), object(readJson(body), null), BROADCAST_FIELDS, null);
+        return new Reminder(parsed.id(), parsed.dueAt(), parsed.title(), parsed.body(), Topics.CHANNEL, parsed.data());
+    }
+
+    public ReminderId broadcastId(String topic, String subject) {
+        if (!Topics.isValid(topic)) {
+            throw InvalidReminderException.field("topic", "topic must be " + Topics.RULE);
+        }
+        if (!ReminderIds.isValidSubject(subject)) {
+            throw InvalidReminderException.field("subject", "subject must be " + ReminderIds.SUBJECT_RULE);
+        }
+        return new ReminderId(Topics.userIdOf(topic), subject);
     }
 
     public ReminderId id(String userId, String subject) {

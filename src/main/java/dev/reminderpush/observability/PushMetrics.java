@@ -16,6 +16,7 @@ public class PushMetrics {
     private final Counter pushed;
     private final Counter replayed;
     private final Counter droppedSlow;
+    private final Counter broadcastSent;
     private final Counter heartbeatClosed;
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
 
@@ -25,6 +26,8 @@ public class PushMetrics {
                 .register(registry);
         this.replayed = Counter.builder("reminders.push.replayed")
                 .description("Messages written to clients from their inbox on (re)connect").register(registry);
+        this.broadcastSent = Counter.builder("reminders.push.broadcast.sent")
+                .description("Topic broadcasts written to subscribed connections").register(registry);
         this.droppedSlow = Counter.builder("reminders.push.dropped.slow")
                 .description("Connections dropped because their send buffer overflowed (the client resumes by replay)")
                 .register(registry);
@@ -36,7 +39,9 @@ public class PushMetrics {
     }
 
     /** Gauges read from the live connection registry: per transport, and users with at least one connection. */
-    public void gauges(Supplier<Number> websocket, Supplier<Number> sse, Supplier<Number> usersOnline) {
+    public void gauges(Supplier<Number> websocket, Supplier<Number> sse, Supplier<Number> usersOnline, Supplier<Number> topics) {
+        Gauge.builder("reminders.push.topics", topics).description("Topics with at least one subscribed connection on this instance")
+                .register(registry);
         Gauge.builder("reminders.push.connections", websocket).description("Open client connections on this instance")
                 .tag("transport", "websocket").register(registry);
         Gauge.builder("reminders.push.connections", sse).description("Open client connections on this instance")
@@ -51,6 +56,10 @@ public class PushMetrics {
 
     public void replayed(int messages) {
         replayed.increment(messages);
+    }
+
+    public void broadcastSent() {
+        broadcastSent.increment();
     }
 
     public void droppedSlow() {

@@ -57,7 +57,7 @@ public class ReminderMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
         // registered up front, so every series exists at 0 before it first moves (rates and alerts need that)
-        properties.delivery().channels().forEach(this::channelCounters);
+        dev.reminderpush.delivery.DeliveryChannels.routed(properties.delivery().channels()).forEach(this::channelCounters);
         List.of("rejected", "retries_exhausted", "lease_expired", "unknown_channel").forEach(this::deadLetterCounter);
     }
 

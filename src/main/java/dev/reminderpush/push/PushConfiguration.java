@@ -63,6 +63,16 @@ class PushConfiguration implements WebSocketConfigurer {
             connections.deliverLive(text.substring(0, first), StreamId.parse(text.substring(first + 1, second)),
                     text.substring(second + 1));
         }, new ChannelTopic(keys.pushChannel(instance.value())));
+        container.addMessageListener((message, pattern) -> {
+            String text = new String(message.getBody(), StandardCharsets.UTF_8);
+            int first = text.indexOf('\n');
+            int second = first < 0 ? -1 : text.indexOf('\n', first + 1);
+            if (second < 0) {
+                LOG.warn("Ignored a broadcast without its topic and messageId");
+                return;
+            }
+            connections.deliverBroadcast(text.substring(0, first), text.substring(first + 1, second), text.substring(second + 1));
+        }, new ChannelTopic(keys.broadcasts()));
         return container;
     }
 }

@@ -20,12 +20,25 @@ public abstract class PushConnection {
 
     enum State { REPLAYING, LIVE, CLOSED }
 
-    /** A frame to write: a message (id and JSON); with a null id a notice (JSON text), with neither a ping. */
-    private record Frame(StreamId id, String json, boolean replay) {}
+    private enum Kind { MESSAGE, BROADCAST, NOTICE, PING }
 
-    private static final Frame PING = new Frame(null, null, false);
+    /** A frame to write: an inbox message (id and JSON), a topic broadcast (topic and JSON), a notice or a ping. */
+    private record Frame(Kind kind, StreamId id, String topic, String json, boolean replay) {
+
+        Frame(StreamId id, String json, boolean replay) {
+            this(Kind.MESSAGE, id, null, json, replay);
+        }
+
+        long bytes() {
+            return kind == Kind.MESSAGE || kind == Kind.BROADCAST ? json.length() : 0;
+        }
+    }
+
+    private static final Frame PING = new Frame(Kind.PING, null, null, null, false);
 
     final String userId;
+    /** Topics this connection subscribed to (changed by the registry only). */
+    final java.util.Set<String> topics = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final long sendBuffer;
     private final Executor senders;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
@@ -41,6 +54,8 @@ public abstract class PushConnection {
     /** What the registry learns from a connection's writes. */
     interface Listener {
         void written(boolean replay);
+
+        void broadcastWritten();
 
         void overflowed(PushConnection connection);
 
@@ -72,6 +87,9 @@ public abstract class PushConnection {
     protected abstract void writeMessage(StreamId id, String json) throws IOException;
 
     protected abstract void writePing() throws IOException;
+
+    /** Writes a topic broadcast. */
+    protected abstract void writeBroadcast(String topic, String json) throws IOException;
 
     /** Writes a frame that is no message (an answer to something the client sent). */
     protected abstract void writeNotice(String json) throws IOException;
@@ -135,9 +153,24 @@ public abstract class PushConnection {
     /** Queues a notice behind the frames waiting (a transport allows one write at a time). */
     synchronized void notice(String json) {
         if (state != State.CLOSED) {
-            queue.add(new Frame(null, json, false));
+            queue.add(new Frame(Kind.NOTICE, null, null, json, false));
             startWriting();
         }
+    }
+
+    /** A broadcast of a topic this connection subscribed to: after the replay, in arrival order, within the buffer. */
+    synchronized void broadcast(String topic, String json) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        Frame frame = new Frame(Kind.BROADCAST, null, topic, json, false);
+        queue.add(frame);
+        queuedBytes += frame.bytes();
+        if (queuedBytes > sendBuffer) {
+            overflow();
+            return;
+        }
+        startWriting();
     }
 
     synchronized void ping() {
@@ -173,7 +206,7 @@ public abstract class PushConnection {
         }
         lastQueued = frame.id();
         queue.add(frame);
-        queuedBytes += frame.json().length();
+        queuedBytes += frame.bytes();
         if (!frame.replay() && queuedBytes > sendBuffer) {
             overflow();
             return;
@@ -212,13 +245,17 @@ public abstract class PushConnection {
                 }
             }
             try {
-                if (frame.json() == null) {
-                    writePing();
-                } else if (frame.id() == null) {
-                    writeNotice(frame.json());
-                } else {
-                    writeMessage(frame.id(), frame.json());
-                    listener.written(frame.replay());
+                switch (frame.kind()) {
+                    case PING -> writePing();
+                    case NOTICE -> writeNotice(frame.json());
+                    case BROADCAST -> {
+                        writeBroadcast(frame.topic(), frame.json());
+                        listener.broadcastWritten();
+                    }
+                    case MESSAGE -> {
+                        writeMessage(frame.id(), frame.json());
+                        listener.written(frame.replay());
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 synchronized (this) {
@@ -228,9 +265,9 @@ public abstract class PushConnection {
                 close(PushCloseCodes.WRITE_FAILED, "write failed");
                 return;
             } finally {
-                if (frame.id() != null) {
+                if (frame.bytes() > 0) {
                     synchronized (this) {
-                        queuedBytes = Math.max(0, queuedBytes - frame.json().length());
+                        queuedBytes = Math.max(0, queuedBytes - frame.bytes());
                         notifyAll();
                     }
                 }

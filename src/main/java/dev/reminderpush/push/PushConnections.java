@@ -36,12 +36,24 @@ public class PushConnections implements PushConnection.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(PushConnections.class);
     /** Messages read from an inbox per round trip while replaying. */
     static final int REPLAY_PAGE = 100;
+    /** Topics one connection may subscribe to. */
+    static final int MAX_TOPICS_PER_CONNECTION = 100;
+    static final int RECENT_BROADCASTS = 10_000;
 
     private final InboxStore inbox;
     private final String instanceId;
     private final ReminderProperties.Push settings;
     private final PushMetrics metrics;
     private final Map<String, Set<PushConnection>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, Set<PushConnection>> byTopic = new ConcurrentHashMap<>();
+    /** messageIds of the broadcasts written lately: a broadcast published again (a redelivery) is not written twice. */
+    private final Map<String, Boolean> recentBroadcasts = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > RECENT_BROADCASTS;
+                }
+            });
     private final AtomicInteger reserved = new AtomicInteger();
     private final AtomicInteger webSockets = new AtomicInteger();
     private final AtomicInteger sse = new AtomicInteger();
@@ -62,7 +74,7 @@ public class PushConnections implements PushConnection.Listener {
         timer.scheduleWithFixedDelay(this::heartbeat, ping, ping, TimeUnit.MILLISECONDS);
         long renewal = Math.max(100, settings.presenceTtl().toMillis() / 3);
         timer.scheduleWithFixedDelay(this::renewPresence, renewal, renewal, TimeUnit.MILLISECONDS);
-        metrics.gauges(webSockets::get, sse::get, byUser::size);
+        metrics.gauges(webSockets::get, sse::get, byUser::size, byTopic::size);
     }
 
     /** Takes one of {@code max-connections} slots, or returns false: the instance is full. */
@@ -105,6 +117,9 @@ public class PushConnections implements PushConnection.Listener {
         connection.close(PushCloseCodes.GOING_AWAY, "closed");
         Set<PushConnection> connections = byUser.get(connection.userId);
         if (connections != null && connections.remove(connection)) {
+            for (String topic : connection.topics) {
+                leave(connection, topic);
+            }
             counter(connection).decrementAndGet();
             reserved.decrementAndGet();
             byUser.computeIfPresent(connection.userId, (user, set) -> set.isEmpty() ? null : set);
@@ -119,6 +134,56 @@ public class PushConnections implements PushConnection.Listener {
                 connection.live(id, json);
             }
         }
+    }
+
+    /**
+     * The connection subscribes to a topic; null when done, else why not (the client gets it as an error).
+     * A connection that has closed subscribes to nothing.
+     */
+    String subscribe(PushConnection connection, String topic) {
+        if (!dev.reminderpush.store.Topics.isValid(topic)) {
+            return "a topic is " + dev.reminderpush.store.Topics.RULE;
+        }
+        if (!connection.topics.contains(topic) && connection.topics.size() >= MAX_TOPICS_PER_CONNECTION) {
+            return "a connection subscribes to at most " + MAX_TOPICS_PER_CONNECTION + " topics";
+        }
+        connection.topics.add(topic);
+        byTopic.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(connection);
+        if (!connection.isOpen()) { // closed meanwhile: its close may have missed this topic
+            leave(connection, topic);
+        }
+        return null;
+    }
+
+    void unsubscribe(PushConnection connection, String topic) {
+        connection.topics.remove(topic);
+        leave(connection, topic);
+    }
+
+    private void leave(PushConnection connection, String topic) {
+        byTopic.computeIfPresent(topic, (t, set) -> {
+            set.remove(connection);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /** A broadcast published to every instance: written once to each connection subscribed to its topic. */
+    public void deliverBroadcast(String topic, String messageId, String json) {
+        if (recentBroadcasts.put(messageId, Boolean.TRUE) != null) {
+            return; // published again after a redelivery: already written
+        }
+        Set<PushConnection> subscribers = byTopic.get(topic);
+        if (subscribers != null) {
+            for (PushConnection connection : subscribers) {
+                connection.broadcast(topic, json);
+            }
+        }
+    }
+
+    /** Connections subscribed to a topic here. */
+    public int subscribersOf(String topic) {
+        Set<PushConnection> subscribers = byTopic.get(topic);
+        return subscribers == null ? 0 : subscribers.size();
     }
 
     /** The user's connections here (acks come through them). */
@@ -194,6 +259,11 @@ public class PushConnections implements PushConnection.Listener {
         } else {
             metrics.pushed();
         }
+    }
+
+    @Override
+    public void broadcastWritten() {
+        metrics.broadcastSent();
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.reminderpush.store.StreamId;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import dev.reminderpush.store.Topics;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,7 +39,8 @@ class PushSseController {
 
     @GetMapping(path = "/push/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter subscribe(@RequestParam(required = false) String userId, @RequestParam(required = false) String token,
-            @RequestParam(required = false) String resume, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            @RequestParam(required = false) String resume, @RequestParam(required = false) List<String> topics,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
             HttpServletResponse response) throws IOException {
         PushClients.Admitted admitted;
         try {
@@ -45,6 +48,17 @@ class PushSseController {
         } catch (PushRefusal refusal) {
             PushHttp.refuse(new ServletServerHttpResponse(response), refusal);
             return null;
+        }
+        if (topics != null) {
+            for (String topic : topics) {
+                if (!Topics.isValid(topic) || topics.size() > PushConnections.MAX_TOPICS_PER_CONNECTION) {
+                    connections.release();
+                    PushHttp.refuse(new ServletServerHttpResponse(response), new PushRefusal(400, "invalid_request", "topics",
+                            "topics is a comma-separated list of at most " + PushConnections.MAX_TOPICS_PER_CONNECTION
+                                    + " topics, each " + Topics.RULE));
+                    return null;
+                }
+            }
         }
         SseEmitter emitter = new SseEmitter(0L); // no timeout: pings keep it alive, a failed write ends it
         SseConnection connection = new SseConnection(emitter, admitted.userId(), admitted.resumeAfter(),
@@ -54,6 +68,9 @@ class PushSseController {
         emitter.onTimeout(() -> connections.closed(connection));
         try {
             connections.open(connection);
+            if (topics != null) {
+                topics.forEach(topic -> connections.subscribe(connection, topic));
+            }
         } catch (RuntimeException e) {
             connections.release();
             PushHttp.refuse(new ServletServerHttpResponse(response),

@@ -24,7 +24,8 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
 /**
  * {@code GET /push/ws}: admits the client before the upgrade ({@link PushClients}), then serves it: message frames
  * out, pings and idle checks, and what the client sends: {@code {"ack":"<id>"}} (the user read everything up to
- * that message: it leaves the inbox). Anything else is answered with an error frame and changes nothing.
+ * that message: it leaves the inbox), {@code {"subscribe":"<topic>"}} and {@code {"unsubscribe":"<topic>"}}
+ * (topic broadcasts). Anything else is answered with an error frame and changes nothing.
  */
 class PushWebSocketHandler extends AbstractWebSocketHandler implements HandshakeInterceptor {
 
@@ -115,7 +116,21 @@ class PushWebSocketHandler extends AbstractWebSocketHandler implements Handshake
             }
             return;
         }
-        connection.notice("{\"error\":\"invalid_frame\",\"message\":\"unknown frame: the client sends {\\\"ack\\\":\\\"<id>\\\"}\"}");
+        JsonNode subscribe = frame == null ? null : frame.get("subscribe");
+        if (subscribe != null && subscribe.isTextual() && frame.size() == 1) {
+            String refused = connections.subscribe(connection, subscribe.asText());
+            connection.notice(refused == null ? "{\"subscribed\":\"" + subscribe.asText() + "\"}"
+                    : "{\"error\":\"invalid_frame\",\"field\":\"subscribe\",\"message\":\"" + refused + "\"}");
+            return;
+        }
+        JsonNode unsubscribe = frame == null ? null : frame.get("unsubscribe");
+        if (unsubscribe != null && unsubscribe.isTextual() && frame.size() == 1) {
+            connections.unsubscribe(connection, unsubscribe.asText());
+            connection.notice("{\"unsubscribed\":" + mapper.valueToTree(unsubscribe.asText()) + "}");
+            return;
+        }
+        connection.notice("{\"error\":\"invalid_frame\",\"message\":\"unknown frame: the client sends {\\\"ack\\\":\\\"<id>\\\"}, "
+                + "{\\\"subscribe\\\":\\\"<topic>\\\"} or {\\\"unsubscribe\\\":\\\"<topic>\\\"}\"}");
     }
 
     @Override

@@ -40,6 +40,12 @@ final class SseConnection extends PushConnection {
     }
 
     @Override
+    protected void writeBroadcast(String topic, String json) throws IOException {
+        emitter.send(SseEmitter.event().name("broadcast")
+                .data("{\"topic\":\"" + topic + "\",\"message\":" + json + "}", MediaType.APPLICATION_JSON));
+    }
+
+    @Override
     protected void writeNotice(String json) throws IOException {
         emitter.send(SseEmitter.event().name("notice").data(json, MediaType.APPLICATION_JSON));
     }

@@ -3,6 +3,7 @@ package dev.reminderpush.push;
 import dev.reminderpush.delivery.DeliveryGateway;
 import dev.reminderpush.dispatch.OutboundMessage;
 import dev.reminderpush.store.InboxStore;
+import dev.reminderpush.store.Topics;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
 import org.springframework.stereotype.Component;
@@ -23,5 +24,14 @@ public class UserInboxes {
 
     public void append(@Body String json, @ExchangeProperty(DeliveryGateway.MESSAGE) OutboundMessage message) {
         inbox.append(message.userId(), message.messageId(), json);
+    }
+
+    /** Step to-topic-subscribers of route deliver-broadcast: the message of a topic's broadcast, to every instance. */
+    public void broadcast(@Body String json, @ExchangeProperty(DeliveryGateway.MESSAGE) OutboundMessage message) {
+        String topic = Topics.topicOf(message.userId());
+        if (topic == null) {
+            throw new IllegalStateException("not a broadcast: user " + message.userId());
+        }
+        inbox.broadcast(topic, message.messageId(), json);
     }
 }

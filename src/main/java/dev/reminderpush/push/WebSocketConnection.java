@@ -46,6 +46,11 @@ final class WebSocketConnection extends PushConnection {
     }
 
     @Override
+    protected void writeBroadcast(String topic, String json) throws IOException {
+        session.sendMessage(new TextMessage("{\"topic\":\"" + topic + "\",\"message\":" + json + "}"));
+    }
+
+    @Override
     protected void writeNotice(String json) throws IOException {
         session.sendMessage(new TextMessage(json));
     }

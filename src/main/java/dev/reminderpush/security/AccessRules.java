@@ -12,7 +12,8 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * Who may call what. Profile {@code production}: health (with its probes) is open; writing reminders needs
+ * Who may call what. Profile {@code production}: health (with its probes) is open; push clients ({@code /push/**})
+ * bring a signed token instead of an account; writing reminders and broadcasts needs
  * an account with role PRODUCER; reading them PRODUCER, READER or OPERATOR unless
  * {@code reminders.security.reads=open}; dead letters, every other actuator endpoint, Hawtio and Jolokia
  * need OPERATOR. Callers authenticate with HTTP Basic: account name and one of its API keys
@@ -48,12 +49,12 @@ public class AccessRules {
                     // push clients prove who they are with a signed token (push.PushClients), not an account
                     requests.requestMatchers("/push/**").permitAll();
                     if (access.reads() == AccessProperties.Reads.OPEN) {
-                        requests.requestMatchers(HttpMethod.GET, "/api/reminders/**").permitAll();
+                        requests.requestMatchers(HttpMethod.GET, "/api/reminders/**", "/api/broadcasts/**").permitAll();
                     } else {
-                        requests.requestMatchers(HttpMethod.GET, "/api/reminders/**")
+                        requests.requestMatchers(HttpMethod.GET, "/api/reminders/**", "/api/broadcasts/**")
                                 .hasAnyRole(producer, Role.READER.name(), operator);
                     }
-                    requests.requestMatchers("/api/reminders/**").hasRole(producer)
+                    requests.requestMatchers("/api/reminders/**", "/api/broadcasts/**").hasRole(producer)
                             .anyRequest().hasRole(operator);
                 })
                 .httpBasic(basic -> basic.realmName(REALM).authenticationEntryPoint((request, response, e) -> {

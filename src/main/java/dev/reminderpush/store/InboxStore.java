@@ -55,6 +55,12 @@ public class InboxStore {
                 ((Number) reply.get(2)).longValue());
     }
 
+    /** Publishes a topic broadcast to every instance; returns how many subscribers Redis counted (on its node). */
+    public long broadcast(String topic, String messageId, String json) {
+        Long receivers = RedisFailures.call("broadcast", () -> redis.convertAndSend(keys.broadcasts(), topic + "\n" + messageId + "\n" + json));
+        return receivers == null ? 0 : receivers;
+    }
+
     /** Up to {@code limit} messages of the user's inbox after {@code after} (null: from the oldest), oldest first. */
     public List<Entry> after(String userId, StreamId after, int limit) {
         String key = keys.inbox(shards.shardOf(userId), userId);

@@ -86,6 +86,11 @@ public class ReminderKeys {
         return pushChannelPrefix() + instanceId;
     }
 
+    /** Pub/sub channel of every instance: topic broadcasts ({@code <topic>\n<messageId>\n<message JSON>}). */
+    public String broadcasts() {
+        return prefix + ":broadcasts";
+    }
+
     public String pushChannelPrefix() {
         return prefix + ":push:";
     }

@@ -25,8 +25,12 @@ public final class PushClient implements AutoCloseable {
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
     private PushClient(String url) throws Exception {
+        this(HttpClient.newHttpClient(), url);
+    }
+
+    private PushClient(HttpClient http, String url) throws Exception {
         StringBuilder text = new StringBuilder();
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+        this.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create(url), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
@@ -63,6 +67,25 @@ public final class PushClient implements AutoCloseable {
 
     public static PushClient connect(String url) throws Exception {
         return new PushClient(url);
+    }
+
+    /** Many clients share one HTTP client (and its selector thread). */
+    public static PushClient connect(HttpClient http, int port, String userId) throws Exception {
+        return new PushClient(http, "ws://127.0.0.1:" + port + "/push/ws?userId=" + userId);
+    }
+
+    /** Sends {@code {"subscribe":topic}}; the server answers {@code {"subscribed":topic}}. */
+    public void subscribe(String topic) {
+        send("{\"subscribe\":\"" + topic + "\"}");
+    }
+
+    public boolean subscribed(String topic) {
+        return frames.stream().anyMatch(f -> topic.equals(f.path("subscribed").asText(null)));
+    }
+
+    /** The topic broadcast frames ({@code {"topic":..,"message":..}}) so far. */
+    public List<JsonNode> broadcasts() {
+        return frames.stream().filter(f -> f.has("topic") && f.has("message")).toList();
     }
 
     /** Every frame so far. */
