@@ -53,26 +53,29 @@ class PushConfiguration implements WebSocketConfigurer {
         container.setConnectionFactory(redis);
         container.setTaskExecutor(thread);
         container.addMessageListener((message, pattern) -> {
-            String text = new String(message.getBody(), StandardCharsets.UTF_8);
-            int first = text.indexOf('\n');
-            int second = first < 0 ? -1 : text.indexOf('\n', first + 1);
-            if (second < 0) {
-                LOG.warn("Ignored a push message without its user and id");
-                return;
+            String[] parts = threeParts(message.getBody(), "user and id");
+            if (parts != null) {
+                connections.deliverLive(parts[0], StreamId.parse(parts[1]), parts[2]);
             }
-            connections.deliverLive(text.substring(0, first), StreamId.parse(text.substring(first + 1, second)),
-                    text.substring(second + 1));
         }, new ChannelTopic(keys.pushChannel(instance.value())));
         container.addMessageListener((message, pattern) -> {
-            String text = new String(message.getBody(), StandardCharsets.UTF_8);
-            int first = text.indexOf('\n');
-            int second = first < 0 ? -1 : text.indexOf('\n', first + 1);
-            if (second < 0) {
-                LOG.warn("Ignored a broadcast without its topic and messageId");
-                return;
+            String[] parts = threeParts(message.getBody(), "topic and messageId");
+            if (parts != null) {
+                connections.deliverBroadcast(parts[0], parts[1], parts[2]);
             }
-            connections.deliverBroadcast(text.substring(0, first), text.substring(first + 1, second), text.substring(second + 1));
         }, new ChannelTopic(keys.broadcasts()));
         return container;
+    }
+
+    /** {@code <first>\n<second>\n<rest>} as three strings, or null (logged) when a part is missing. */
+    private static String[] threeParts(byte[] body, String what) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        int first = text.indexOf('\n');
+        int second = first < 0 ? -1 : text.indexOf('\n', first + 1);
+        if (second < 0) {
+            LOG.warn("Ignored a push message without its {}", what);
+            return null;
+        }
+        return new String[] {text.substring(0, first), text.substring(first + 1, second), text.substring(second + 1)};
     }
 }
