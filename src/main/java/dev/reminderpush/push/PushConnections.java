@@ -196,6 +196,13 @@ public class PushConnections implements PushConnection.Listener {
         return webSockets.get() + sse.get();
     }
 
+    /** What this instance holds now: for JMX ({@link PushMBean}) and the monitor on the example page. */
+    public record Stats(String instance, int webSocket, int sse, int usersOnline, int topics, int maxConnections) {}
+
+    public Stats stats() {
+        return new Stats(instanceId, webSockets.get(), sse.get(), byUser.size(), byTopic.size(), settings.maxConnections());
+    }
+
     private void replay(PushConnection connection) {
         try {
             StreamId after = connection.resumeAfter();

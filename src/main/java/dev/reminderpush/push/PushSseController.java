@@ -80,6 +80,12 @@ class PushSseController {
         return emitter;
     }
 
+    /** The monitor of the example page: what this instance holds (counts only, no user ids). */
+    @GetMapping(path = "/push/stats", produces = MediaType.APPLICATION_JSON_VALUE)
+    PushConnections.Stats stats() {
+        return connections.stats();
+    }
+
     @PostMapping(path = "/push/ack", produces = MediaType.APPLICATION_JSON_VALUE)
     void acknowledge(@RequestParam(required = false) String userId, @RequestParam(required = false) String token,
             @RequestParam(required = false) String id, HttpServletResponse response) throws IOException {

@@ -106,4 +106,24 @@ class ReminderMetricsTest extends DispatchTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> store.find(new ReminderId("paused", "x")).isEmpty());
     }
+
+    /** Connected clients show in JMX (Hawtio) as reminder-push:type=Push, and in the monitor of the example page. */
+    @Test
+    void connectedClientsShowInJmxAndInTheMonitor() throws Exception {
+        var server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName push = new ObjectName("reminder-push:type=Push");
+        try (var client = dev.reminderpush.testing.PushClient.connect(port, "jmx-watched", null)) {
+            client.subscribe("jmx-topic");
+            await().until(() -> client.subscribed("jmx-topic"));
+            assertThat(server.getAttribute(push, "WebSocketConnections")).isEqualTo(1);
+            assertThat(server.getAttribute(push, "UsersOnline")).isEqualTo(1);
+            assertThat(server.getAttribute(push, "Topics")).isEqualTo(1);
+            var stats = new com.fasterxml.jackson.databind.ObjectMapper().readTree(new Http(port).get("/push/stats").body());
+            assertThat(stats.get("webSocket").asInt()).isEqualTo(1);
+            assertThat(stats.get("usersOnline").asInt()).isEqualTo(1);
+            assertThat(stats.get("maxConnections").asInt()).isEqualTo(10_000);
+            assertThat(registry.find("reminders.push.connections").tag("transport", "websocket").gauge().value()).isEqualTo(1);
+        }
+        await().until(() -> server.getAttribute(push, "WebSocketConnections").equals(0));
+    }
 }
