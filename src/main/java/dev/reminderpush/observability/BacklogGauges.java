@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
 public class BacklogGauges {
 
     private static final Logger LOG = LoggerFactory.getLogger(BacklogGauges.class);
-    private static final RedisScript<List> STATS = RedisScript.of(new ClassPathResource("lua/stats.lua"), List.class);
+    private static final RedisScript<List> STATS = RedisScript.of(new ClassPathResource("lua/stats.lua", BacklogGauges.class.getClassLoader()), List.class);
 
     private final StringRedisTemplate redis;
     private final ReminderKeys keys;

@@ -10,8 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -46,20 +48,18 @@ class PushConfiguration implements WebSocketConfigurer {
     @Bean
     RedisMessageListenerContainer pushListener(RedisConnectionFactory redis, ReminderKeys keys, InstanceId instance,
             PushConnections connections) {
-        SimpleAsyncTaskExecutor thread = new SimpleAsyncTaskExecutor("push-listener-");
-        thread.setConcurrencyLimit(1); // one thread keeps each user's messages in order
-        thread.setDaemon(true);
+        // one reused thread keeps each user's messages in order (a SimpleAsyncTaskExecutor would start one per message)
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, "push-listener");
+            t.setDaemon(true);
+            return t;
+        });
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(redis);
-        container.setTaskExecutor(thread);
+        container.setTaskExecutor(thread::execute);
+        container.addMessageListener(new InstanceChannel(connections), new ChannelTopic(keys.pushChannel(instance.value())));
         container.addMessageListener((message, pattern) -> {
-            String[] parts = threeParts(message.getBody(), "user and id");
-            if (parts != null) {
-                connections.deliverLive(parts[0], StreamId.parse(parts[1]), parts[2]);
-            }
-        }, new ChannelTopic(keys.pushChannel(instance.value())));
-        container.addMessageListener((message, pattern) -> {
-            String[] parts = threeParts(message.getBody(), "topic and messageId");
+            String[] parts = parts(message.getBody(), 3, "topic and messageId");
             if (parts != null) {
                 connections.deliverBroadcast(parts[0], parts[1], parts[2]);
             }
@@ -67,15 +67,43 @@ class PushConfiguration implements WebSocketConfigurer {
         return container;
     }
 
-    /** {@code <first>\n<second>\n<rest>} as three strings, or null (logged) when a part is missing. */
-    private static String[] threeParts(byte[] body, String what) {
+    /** {@code count - 1} newline-ended parts and the rest, or null (logged) when a part is missing. */
+    static String[] parts(byte[] body, int count, String what) {
         String text = new String(body, StandardCharsets.UTF_8);
-        int first = text.indexOf('\n');
-        int second = first < 0 ? -1 : text.indexOf('\n', first + 1);
-        if (second < 0) {
-            LOG.warn("Ignored a push message without its {}", what);
-            return null;
+        String[] parts = new String[count];
+        int from = 0;
+        for (int i = 0; i < count - 1; i++) {
+            int newline = text.indexOf('\n', from);
+            if (newline < 0) {
+                LOG.warn("Ignored a push message without its {}", what);
+                return null;
+            }
+            parts[i] = text.substring(from, newline);
+            from = newline + 1;
         }
-        return new String[] {text.substring(0, first), text.substring(first + 1, second), text.substring(second + 1)};
+        parts[count - 1] = text.substring(from);
+        return parts;
+    }
+
+    /**
+     * This instance's channel: messages of users connected here. Each (re)subscription (after Redis or the
+     * connection to it came back) sends every connection back to replaying from its last message: what was
+     * published meanwhile is in the inbox, not in pub/sub.
+     */
+    private record InstanceChannel(PushConnections connections) implements MessageListener, SubscriptionListener {
+
+        @Override
+        public void onMessage(Message message, byte[] pattern) {
+            String[] parts = parts(message.getBody(), 4, "user, id and previous id");
+            if (parts != null) {
+                connections.deliverLive(parts[0], parts[2].isEmpty() ? null : StreamId.parse(parts[2]),
+                        StreamId.parse(parts[1]), parts[3]);
+            }
+        }
+
+        @Override
+        public void onChannelSubscribed(byte[] channel, long count) {
+            connections.resyncAll();
+        }
     }
 }

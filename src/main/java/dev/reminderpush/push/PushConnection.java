@@ -6,15 +6,21 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One client connection (WebSocket or SSE) of one user on this instance. Frames are written in inbox order by
- * one sender thread at a time (never by the thread that hands them over: a slow client blocks only its own
- * writes, for at most {@code reminders.push.send-timeout}). While the connection replays its user's inbox, live
- * messages are held and follow the replay; a message whose id is not after the last one queued is skipped, so
- * replay and live pushes never repeat one. Frames waiting to be written are bounded by
- * {@code reminders.push.send-buffer}: a client that cannot keep up is dropped and resumes by replay.
+ * One client connection (WebSocket or SSE) of one user on this instance. Frames are written in inbox order by one
+ * sender thread at a time (never by the thread that hands them over: a slow client blocks only its own writes, for
+ * at most {@code reminders.push.send-timeout}). While the connection replays its user's inbox, live messages are
+ * held and follow the replay; a message whose id is not after the last one queued is skipped, so replay and live
+ * pushes never repeat one. A live message whose predecessor in the inbox this connection never got (a pub/sub
+ * message lost while the subscription reconnected) sends the connection back to replaying from its last id, so a
+ * gap closes at the next message. Frames waiting to be written (besides a replay, which is paced) are bounded by
+ * {@code reminders.push.send-buffer}, though one frame of any size may always wait: a client that cannot keep up
+ * is dropped and resumes by replay.
  */
 public abstract class PushConnection {
 
@@ -25,33 +31,37 @@ public abstract class PushConnection {
     /** A frame to write: an inbox message (id and JSON), a topic broadcast (topic and JSON), a notice or a ping. */
     private record Frame(Kind kind, StreamId id, String topic, String json, boolean replay) {
 
-        Frame(StreamId id, String json, boolean replay) {
-            this(Kind.MESSAGE, id, null, json, replay);
-        }
-
         long bytes() {
-            return kind == Kind.MESSAGE || kind == Kind.BROADCAST ? json.length() : 0;
+            return json == null ? 0 : json.length();
         }
     }
 
     private static final Frame PING = new Frame(Kind.PING, null, null, null, false);
+    /** Most frames waiting (besides a replay): tiny frames count too. */
+    static final int MAX_FRAMES = 10_000;
 
     final String userId;
     /** Topics this connection subscribed to (changed by the registry only). */
-    final java.util.Set<String> topics = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<String> topics = ConcurrentHashMap.newKeySet();
     private final long sendBuffer;
     private final Executor senders;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
     private final List<InboxStore.Entry> held = new ArrayList<>();
+    private final AtomicBoolean idleClose = new AtomicBoolean();
+    /** Bytes of every frame waiting (paces a replay). */
     private long queuedBytes;
+    /** Bytes of the frames waiting that are no replay (bounded by the send buffer). */
+    private long liveBytes;
+    private int liveFrames;
     private long heldBytes;
     private boolean writing;
     private StreamId lastQueued;
+    private volatile StreamId lastWritten;
     private State state = State.REPLAYING;
     private volatile long lastHeardNanos = System.nanoTime();
     private Listener listener;
 
-    /** What the registry learns from a connection's writes. */
+    /** What the registry learns from a connection. */
     interface Listener {
         void written(boolean replay);
 
@@ -60,11 +70,15 @@ public abstract class PushConnection {
         void overflowed(PushConnection connection);
 
         void failed(PushConnection connection, Exception e);
+
+        /** The connection missed a message: replay from its last id again. */
+        void resync(PushConnection connection);
     }
 
     protected PushConnection(String userId, StreamId resumeAfter, long sendBuffer, Executor senders) {
         this.userId = userId;
         this.lastQueued = resumeAfter;
+        this.lastWritten = resumeAfter;
         this.sendBuffer = sendBuffer;
         this.senders = senders;
     }
@@ -73,9 +87,14 @@ public abstract class PushConnection {
         this.listener = listener;
     }
 
-    /** Where the replay starts: after the client's resume id, or (null) at the oldest message of the inbox. */
+    /** Where a replay starts: after the last message queued (at first the client's resume id), or null: the oldest. */
     synchronized StreamId resumeAfter() {
         return lastQueued;
+    }
+
+    /** The last message written to the client (an ack beyond it is clamped to it). */
+    StreamId lastWritten() {
+        return lastWritten;
     }
 
     abstract String transport();
@@ -106,35 +125,40 @@ public abstract class PushConnection {
         return System.nanoTime() - lastHeardNanos;
     }
 
-    /** A message that just arrived for this user. */
-    synchronized void live(StreamId id, String json) {
-        if (state == State.REPLAYING) {
-            held.add(new InboxStore.Entry(id, json));
-            heldBytes += json.length();
-            if (heldBytes > sendBuffer) {
-                overflow();
-            }
-        } else if (state == State.LIVE) {
-            enqueue(new Frame(id, json, false));
-        }
+    /** True once: the heartbeat closes this connection (so it is counted once). */
+    boolean markIdleClose() {
+        return idleClose.compareAndSet(false, true);
     }
 
     /**
-     * Queues replayed messages (a page of the inbox); returns the bytes now waiting, so the replay can wait for
-     * the client before it reads the next page (a replay is never dropped for its own size).
+     * A message that just arrived for this user; {@code previous} is the inbox entry before it when it was appended
+     * (null: none, or unknown).
      */
-    synchronized long replay(List<InboxStore.Entry> entries) {
+    synchronized void live(StreamId previous, StreamId id, String json) {
+        if (state == State.LIVE && previous != null && (lastQueued == null || previous.compareTo(lastQueued) > 0)) {
+            state = State.REPLAYING; // a message before this one never came: replay from the last one queued
+            listener.resync(this);
+        }
+        if (state == State.REPLAYING) {
+            if (!held.isEmpty() && heldBytes + json.length() > sendBuffer) {
+                overflow();
+                return;
+            }
+            held.add(new InboxStore.Entry(id, json));
+            heldBytes += json.length();
+        } else if (state == State.LIVE) {
+            enqueue(new Frame(Kind.MESSAGE, id, null, json, false));
+        }
+    }
+
+    /** Queues replayed messages (a page of the inbox); a replay is paced by its caller, never dropped for its size. */
+    synchronized void replay(List<InboxStore.Entry> entries) {
         for (InboxStore.Entry entry : entries) {
             if (state == State.CLOSED) {
                 break;
             }
-            enqueue(new Frame(entry.id(), entry.message(), true));
+            enqueue(new Frame(Kind.MESSAGE, entry.id(), null, entry.message(), true));
         }
-        return queuedBytes;
-    }
-
-    synchronized long queuedBytes() {
-        return queuedBytes;
     }
 
     /** The replay is done: the messages held meanwhile follow (those the replay already had are skipped). */
@@ -144,33 +168,33 @@ public abstract class PushConnection {
         }
         state = State.LIVE;
         for (InboxStore.Entry entry : held) {
-            enqueue(new Frame(entry.id(), entry.message(), false));
+            enqueue(new Frame(Kind.MESSAGE, entry.id(), null, entry.message(), false));
         }
         held.clear();
         heldBytes = 0;
     }
 
+    /** Back to replaying from the last message queued, unless replaying already; true when a replay must run. */
+    synchronized boolean resync() {
+        if (state != State.LIVE) {
+            return false;
+        }
+        state = State.REPLAYING;
+        return true;
+    }
+
     /** Queues a notice behind the frames waiting (a transport allows one write at a time). */
     synchronized void notice(String json) {
         if (state != State.CLOSED) {
-            queue.add(new Frame(Kind.NOTICE, null, null, json, false));
-            startWriting();
+            enqueue(new Frame(Kind.NOTICE, null, null, json, false));
         }
     }
 
-    /** A broadcast of a topic this connection subscribed to: after the replay, in arrival order, within the buffer. */
+    /** A broadcast of a topic this connection subscribed to, in arrival order, within the buffer. */
     synchronized void broadcast(String topic, String json) {
-        if (state == State.CLOSED) {
-            return;
+        if (state != State.CLOSED) {
+            enqueue(new Frame(Kind.BROADCAST, null, topic, json, false));
         }
-        Frame frame = new Frame(Kind.BROADCAST, null, topic, json, false);
-        queue.add(frame);
-        queuedBytes += frame.bytes();
-        if (queuedBytes > sendBuffer) {
-            overflow();
-            return;
-        }
-        startWriting();
     }
 
     synchronized void ping() {
@@ -180,10 +204,8 @@ public abstract class PushConnection {
         }
     }
 
-    boolean isOpen() {
-        synchronized (this) {
-            return state != State.CLOSED;
-        }
+    synchronized boolean isOpen() {
+        return state != State.CLOSED;
     }
 
     /** Closes the connection once; the registry forgets it through the transport's close callback or {@code closed()}. */
@@ -192,33 +214,45 @@ public abstract class PushConnection {
             if (state == State.CLOSED) {
                 return;
             }
-            state = State.CLOSED;
-            queue.clear();
-            held.clear();
-            queuedBytes = 0;
+            clear();
         }
         closeTransport(code, reason);
     }
 
-    private void enqueue(Frame frame) {
-        if (lastQueued != null && frame.id().compareTo(lastQueued) <= 0) {
-            return; // replayed already, or a message published again after a redelivery
-        }
-        lastQueued = frame.id();
-        queue.add(frame);
-        queuedBytes += frame.bytes();
-        if (!frame.replay() && queuedBytes > sendBuffer) {
-            overflow();
-            return;
-        }
-        startWriting();
-    }
-
-    private void overflow() {
+    private void clear() {
         state = State.CLOSED;
         queue.clear();
         held.clear();
         queuedBytes = 0;
+        liveBytes = 0;
+        liveFrames = 0;
+        heldBytes = 0;
+        notifyAll();
+    }
+
+    private void enqueue(Frame frame) {
+        if (frame.kind() == Kind.MESSAGE) {
+            if (lastQueued != null && frame.id().compareTo(lastQueued) <= 0) {
+                return; // replayed already, or a message published again after a redelivery
+            }
+            lastQueued = frame.id();
+        }
+        if (!frame.replay()) {
+            // one frame of any size may wait; beyond the buffer (or too many frames) the client is too slow
+            if (liveFrames > 0 && (liveBytes + frame.bytes() > sendBuffer || liveFrames >= MAX_FRAMES)) {
+                overflow();
+                return;
+            }
+            liveBytes += frame.bytes();
+            liveFrames++;
+        }
+        queue.add(frame);
+        queuedBytes += frame.bytes();
+        startWriting();
+    }
+
+    private void overflow() {
+        clear();
         // closing writes a close frame, which may block on this very client: never on the caller's thread
         senders.execute(() -> {
             listener.overflowed(this);
@@ -254,6 +288,7 @@ public abstract class PushConnection {
                     }
                     case MESSAGE -> {
                         writeMessage(frame.id(), frame.json());
+                        lastWritten = frame.id();
                         listener.written(frame.replay());
                     }
                 }
@@ -261,25 +296,40 @@ public abstract class PushConnection {
                 synchronized (this) {
                     writing = false;
                 }
-                listener.failed(this, e);
                 close(PushCloseCodes.WRITE_FAILED, "write failed");
+                listener.failed(this, e);
                 return;
             } finally {
-                if (frame.bytes() > 0) {
-                    synchronized (this) {
+                synchronized (this) {
+                    if (state != State.CLOSED) {
                         queuedBytes = Math.max(0, queuedBytes - frame.bytes());
-                        notifyAll();
+                        if (!frame.replay() && frame.kind() != Kind.PING) {
+                            liveBytes = Math.max(0, liveBytes - frame.bytes());
+                            liveFrames = Math.max(0, liveFrames - 1);
+                        }
                     }
+                    notifyAll();
                 }
             }
         }
     }
 
-    /** Waits (at most {@code millis}) until fewer than {@code bytes} wait to be written. */
-    synchronized void awaitBelow(long bytes, long millis) throws InterruptedException {
+    /**
+     * Waits (at most {@code millis}) until fewer than {@code bytes} wait to be written; false when the client did not
+     * read that much in time (it is too slow: the caller drops it).
+     */
+    synchronized boolean awaitBelow(long bytes, long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         while (state != State.CLOSED && queuedBytes >= bytes && System.currentTimeMillis() < deadline) {
             wait(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+        return state == State.CLOSED || queuedBytes < bytes;
+    }
+
+    /** A replay could not be paced (the client read too slowly): dropped as a slow client. */
+    synchronized void tooSlow() {
+        if (state != State.CLOSED) {
+            overflow();
         }
     }
 }

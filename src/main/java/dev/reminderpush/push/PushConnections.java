@@ -107,7 +107,13 @@ public class PushConnections implements PushConnection.Listener {
     void open(PushConnection connection) {
         connection.listener(this);
         inbox.present(instanceId, List.of(connection.userId), settings.presenceTtl());
-        byUser.computeIfAbsent(connection.userId, u -> ConcurrentHashMap.newKeySet()).add(connection);
+        // add inside compute: a close emptying the user's set removes it inside compute too, so an add never lands
+        // in a set already taken out of the map
+        byUser.compute(connection.userId, (user, set) -> {
+            Set<PushConnection> connections = set != null ? set : ConcurrentHashMap.newKeySet();
+            connections.add(connection);
+            return connections;
+        });
         counter(connection).incrementAndGet();
         replayers.execute(() -> replay(connection));
     }
@@ -115,25 +121,44 @@ public class PushConnections implements PushConnection.Listener {
     /** The transport closed (either side); forgets the connection and frees its slot, once. */
     void closed(PushConnection connection) {
         connection.close(PushCloseCodes.GOING_AWAY, "closed");
-        Set<PushConnection> connections = byUser.get(connection.userId);
-        if (connections != null && connections.remove(connection)) {
+        boolean[] removed = {false};
+        byUser.computeIfPresent(connection.userId, (user, set) -> {
+            removed[0] = set.remove(connection);
+            return set.isEmpty() ? null : set;
+        });
+        if (removed[0]) {
             for (String topic : connection.topics) {
                 leave(connection, topic);
             }
             counter(connection).decrementAndGet();
             reserved.decrementAndGet();
-            byUser.computeIfPresent(connection.userId, (user, set) -> set.isEmpty() ? null : set);
         }
     }
 
     /** A message published to this instance for a user (inbox-append.lua). */
-    public void deliverLive(String userId, StreamId id, String json) {
+    public void deliverLive(String userId, StreamId previous, StreamId id, String json) {
         Set<PushConnection> connections = byUser.get(userId);
         if (connections != null) {
             for (PushConnection connection : connections) {
-                connection.live(id, json);
+                connection.live(previous, id, json);
             }
         }
+    }
+
+    /** Every connection replays from its last message (this instance may have missed pub/sub messages). */
+    public void resyncAll() {
+        for (Set<PushConnection> connections : byUser.values()) {
+            for (PushConnection connection : connections) {
+                if (connection.resync()) {
+                    resync(connection);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void resync(PushConnection connection) {
+        replayers.execute(() -> replay(connection));
     }
 
     /**
@@ -217,8 +242,12 @@ public class PushConnections implements PushConnection.Listener {
                 if (page.size() < REPLAY_PAGE) {
                     break;
                 }
-                // the next page only once the client has read most of this one: a replay never overflows the buffer
-                connection.awaitBelow(Math.max(1, settings.sendBuffer().toBytes() / 2), patience);
+                // the next page only once the client has read most of this one: a replay never overflows the buffer,
+                // and a client that does not read it in time is too slow
+                if (!connection.awaitBelow(Math.max(1, settings.sendBuffer().toBytes() / 2), patience)) {
+                    connection.tooSlow();
+                    return;
+                }
             }
             connection.goLive();
         } catch (InterruptedException e) {
@@ -234,7 +263,7 @@ public class PushConnections implements PushConnection.Listener {
         long idle = settings.idleTimeout().toNanos();
         for (Set<PushConnection> connections : byUser.values()) {
             for (PushConnection connection : connections) {
-                if (connection.answersPings() && connection.silentNanos() > idle) {
+                if (connection.answersPings() && connection.silentNanos() > idle && connection.markIdleClose()) {
                     metrics.heartbeatClosed();
                     senders.execute(() -> {
                         connection.close(PushCloseCodes.IDLE, "no pong within the idle timeout");

@@ -44,7 +44,8 @@ class PushSseController {
             HttpServletResponse response) throws IOException {
         PushClients.Admitted admitted;
         try {
-            admitted = clients.admit(userId, token, resume != null ? resume : lastEventId);
+            // EventSource reconnects to the same URL with Last-Event-ID: the later of the two ids is where it is
+            admitted = clients.admit(userId, token, later(resume, lastEventId));
         } catch (PushRefusal refusal) {
             PushHttp.refuse(new ServletServerHttpResponse(response), refusal);
             return null;
@@ -78,6 +79,20 @@ class PushSseController {
             return null;
         }
         return emitter;
+    }
+
+    private static String later(String resume, String lastEventId) {
+        if (resume == null || resume.isEmpty()) {
+            return lastEventId;
+        }
+        if (lastEventId == null || lastEventId.isEmpty()) {
+            return resume;
+        }
+        try {
+            return StreamId.parse(lastEventId).compareTo(StreamId.parse(resume)) > 0 ? lastEventId : resume;
+        } catch (IllegalArgumentException e) {
+            return resume; // the bad one is refused by admit with its own field name
+        }
     }
 
     /** The monitor of the example page: what this instance holds (counts only, no user ids). */

@@ -56,6 +56,7 @@ class PushWebSocketHandler extends AbstractWebSocketHandler implements Handshake
         try {
             attributes.put(ADMITTED, clients.admit(servlet.getParameter("userId"), servlet.getParameter("token"),
                     servlet.getParameter("resume")));
+            servlet.setAttribute(ADMITTED, Boolean.TRUE); // afterHandshake gives the slot back unless the upgrade happened
             return true;
         } catch (PushRefusal refusal) {
             PushHttp.refuse(response, refusal);
@@ -66,8 +67,14 @@ class PushWebSocketHandler extends AbstractWebSocketHandler implements Handshake
     @Override
     public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
             Exception failure) {
-        if (failure != null && request instanceof ServletServerHttpRequest) {
-            LOG.debug("WebSocket upgrade failed after admission: {}", failure.toString());
+        // admitted, but no upgrade followed (not a WebSocket request, a bad version, the origin check refused it, an
+        // error): the connection will never open, so its slot goes back now
+        var servlet = ((ServletServerHttpRequest) request).getServletRequest();
+        int status = ((org.springframework.http.server.ServletServerHttpResponse) response).getServletResponse().getStatus();
+        if (Boolean.TRUE.equals(servlet.getAttribute(ADMITTED)) && (failure != null || status != 101)) {
+            servlet.removeAttribute(ADMITTED);
+            connections.release();
+            LOG.debug("Admitted WebSocket client not upgraded (status {}): {}", status, failure == null ? "-" : failure.toString());
         }
     }
 
@@ -108,7 +115,14 @@ class PushWebSocketHandler extends AbstractWebSocketHandler implements Handshake
         JsonNode ack = frame == null ? null : frame.get("ack");
         if (ack != null && ack.isTextual() && frame.size() == 1) {
             try {
-                inbox.acknowledge(connection.userId, StreamId.parse(ack.asText()));
+                StreamId upTo = StreamId.parse(ack.asText());
+                StreamId written = connection.lastWritten();
+                if (written == null) {
+                    connection.notice("{\"error\":\"invalid_frame\",\"field\":\"ack\",\"message\":\"no message was sent on this connection yet\"}");
+                    return;
+                }
+                // never beyond what this connection wrote: an ack cannot wipe messages the client has not seen
+                inbox.acknowledge(connection.userId, upTo.compareTo(written) > 0 ? written : upTo);
             } catch (IllegalArgumentException e) {
                 connection.notice("{\"error\":\"invalid_frame\",\"field\":\"ack\",\"message\":\"ack must be the id of a message received\"}");
             } catch (RuntimeException e) {

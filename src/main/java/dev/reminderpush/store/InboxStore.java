@@ -99,11 +99,20 @@ public class InboxStore {
             int shard = shards.shardOf(userId);
             byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(keys.presence(shard, userId));
         }
+        RuntimeException failure = null;
         for (List<String> shardKeys : byShard.values()) {
             for (int from = 0; from < shardKeys.size(); from += 1000) {
                 List<String> slice = shardKeys.subList(from, Math.min(shardKeys.size(), from + 1000));
-                RedisFailures.call("presence", () -> redis.execute(LuaScripts.PRESENCE, slice, instanceId, Long.toString(ttlMillis)));
+                try {
+                    RedisFailures.call("presence", () -> redis.execute(LuaScripts.PRESENCE, slice, instanceId, Long.toString(ttlMillis)));
+                } catch (RuntimeException e) { // one Redis node away costs only its own shards' presence
+                    failure = e;
+                    break;
+                }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

@@ -4,7 +4,11 @@ import java.util.List;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.script.RedisScript;
 
-/** The store's Lua scripts, loaded from {@code src/main/resources/lua}; each script's header documents it. */
+/**
+ * The store's Lua scripts, loaded from {@code src/main/resources/lua}; each script's header documents it. Read with
+ * this class's own class loader: whichever thread first touches a script (a web server thread of a context that
+ * stops later) must not decide where every later read looks.
+ */
 final class LuaScripts {
 
     static final RedisScript<List> SCHEDULE = list("schedule.lua");
@@ -27,10 +31,10 @@ final class LuaScripts {
     private LuaScripts() {}
 
     private static RedisScript<List> list(String name) {
-        return RedisScript.of(new ClassPathResource("lua/" + name), List.class);
+        return RedisScript.of(new ClassPathResource("lua/" + name, LuaScripts.class.getClassLoader()), List.class);
     }
 
     private static RedisScript<Long> number(String name) {
-        return RedisScript.of(new ClassPathResource("lua/" + name), Long.class);
+        return RedisScript.of(new ClassPathResource("lua/" + name, LuaScripts.class.getClassLoader()), Long.class);
     }
 }

@@ -81,7 +81,7 @@ public class ReminderKeys {
         return shardKey(shard, "presence:" + userId);
     }
 
-    /** Pub/sub channel of one instance: messages for users connected to it ({@code <userId>\n<entry id>\n<JSON>}). */
+    /** Pub/sub channel of one instance: messages for users connected to it ({@code <userId>\n<entry id>\n<previous id>\n<JSON>}). */
     public String pushChannel(String instanceId) {
         return pushChannelPrefix() + instanceId;
     }

@@ -14,9 +14,13 @@ public record StreamId(long millis, long sequence) implements Comparable<StreamI
         }
         int dash = text.indexOf('-');
         try {
-            return new StreamId(Long.parseLong(text, 0, dash, 10), Long.parseLong(text, dash + 1, text.length(), 10));
+            StreamId id = new StreamId(Long.parseLong(text, 0, dash, 10), Long.parseLong(text, dash + 1, text.length(), 10));
+            if (id.millis == Long.MAX_VALUE && id.sequence == Long.MAX_VALUE) {
+                throw new NumberFormatException("no id follows it");
+            }
+            return id;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("a message id is <digits>-<digits> within 64 bits, was \"" + text + "\"");
+            throw new IllegalArgumentException("a message id is <digits>-<digits> within 63 bits, was \"" + text + "\"");
         }
     }
 

@@ -18,12 +18,14 @@ record BenchConfig(
         int steadyWarmUpSeconds,
         int scaleCount,
         int heapBacklog,
+        int pushClients,
+        int pushInstances,
         String redis,
         String kafka) {
 
     static BenchConfig fromSystemProperties() {
         return new BenchConfig(
-                Arrays.stream(System.getProperty("bench.scenarios", "burst,steady,scale,heap").split(","))
+                Arrays.stream(System.getProperty("bench.scenarios", "burst,steady,scale,heap,push").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
                 Integer.getInteger("bench.burst.count", 200_000),
                 Integer.getInteger("bench.burst.users", 150_000),
@@ -36,6 +38,8 @@ record BenchConfig(
                 Integer.getInteger("bench.steady.warm-up-seconds", 30),
                 Integer.getInteger("bench.scale.count", 60_000),
                 Integer.getInteger("bench.heap.backlog", 1_000_000),
+                Integer.getInteger("bench.push.clients", 10_000),
+                Integer.getInteger("bench.push.instances", 2),
                 System.getProperty("bench.redis"),
                 System.getProperty("bench.kafka"));
     }

@@ -78,6 +78,9 @@ class BenchmarkIT {
             if (config.runs("heap")) {
                 heap(report, redisPort);
             }
+            if (config.runs("push")) {
+                push(report, redisPort);
+            }
         } finally {
             Path written = report.write(Path.of("bench", "results"));
             progress("Report written: " + written + " (" + (System.currentTimeMillis() - started) / 1000 + " s in all)");
@@ -217,6 +220,90 @@ class BenchmarkIT {
             }
         }
         return sent;
+    }
+
+    // ---- scenario 5: real-time push to connected clients -------------------------------------------------------
+
+    /**
+     * {@code bench.push.clients} WebSocket clients (one user each) spread over {@code bench.push.instances} bundles;
+     * one reminder per user on the websocket channel, all due at one instant: from due time to the frame arriving at
+     * the client. The instances share the work: any one may claim a reminder whose user is connected to another.
+     */
+    private void push(Report report, int redisPort) throws Exception {
+        int clients = config.pushClients();
+        int instances = config.pushInstances();
+        flush();
+        String topic = topic("push");
+        List<BundleProcess> bundles = new ArrayList<>();
+        try {
+            for (int i = 0; i < instances; i++) {
+                bundles.add(bundle("push-" + i, redisPort, topic, config.shards(), Map.of(
+                        "reminders.push.max-connections", Integer.toString(clients),
+                        "server.tomcat.max-connections", Integer.toString(clients + 2_000),
+                        "server.tomcat.accept-count", "1000")));
+            }
+            for (BundleProcess bundle : bundles) {
+                bundle.awaitReady(Duration.ofSeconds(90));
+            }
+            List<Integer> ports = bundles.stream().map(BundleProcess::port).toList();
+            long connecting = System.currentTimeMillis();
+            try (PushLoad load = new PushLoad(ports, clients, "p")) {
+                long deadline = System.currentTimeMillis() + 180_000;
+                while (load.open() + load.failed() < clients && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(200);
+                }
+                long connectMillis = System.currentTimeMillis() - connecting;
+                List<String> perInstance = new ArrayList<>();
+                for (BundleProcess bundle : bundles) {
+                    perInstance.add(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + bundle.port() + "/push/stats")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                }
+                progress("push: " + load.open() + " clients connected in " + connectMillis + " ms (" + load.failed()
+                        + " failed): " + perInstance);
+
+                // warm-up: one reminder per client, then the measured burst with fresh subjects
+                long warmDue = System.currentTimeMillis() + 3_000;
+                Loader.viaApi(ports.get(0), 0, clients, i -> "p" + i, i -> warmDue, "websocket");
+                awaitReceived(load, clients, Duration.ofSeconds(60));
+                long due = System.currentTimeMillis() + 8_000;
+                progress("push: " + clients + " reminders for the connected users, due at +8 s");
+                Loader.viaApi(ports.get(0), clients, clients, i -> "p" + (i - clients), i -> due, "websocket");
+                waitUntil(due);
+                double[] cpuBefore = {bundles.stream().mapToDouble(BundleProcess::cpuSeconds).sum(), redisCpuSeconds()};
+                awaitReceived(load, 2 * clients, Duration.ofSeconds(120));
+                double[] cpuAfter = {bundles.stream().mapToDouble(BundleProcess::cpuSeconds).sum(), redisCpuSeconds()};
+                Thread.sleep(2_000); // any duplicate would arrive meanwhile
+                List<Delivery> deliveries = new ArrayList<>();
+                for (PushLoad.Received r : load.received()) {
+                    if (Integer.parseInt(r.reminderId().substring(r.reminderId().indexOf(":r") + 2)) >= clients) {
+                        deliveries.add(new Delivery(r.reminderId(), r.dueMillis(), r.receivedMillis()));
+                    }
+                }
+                RunResult result = new RunResult("push, " + clients + " clients on " + instances + " instance"
+                        + (instances == 1 ? "" : "s"), clients, clients, deliveries, due);
+                result.cpuSeconds[0] = cpuAfter[0] - cpuBefore[0];
+                result.cpuSeconds[1] = cpuAfter[1] - cpuBefore[1];
+                result.notes.put("clients connected", load.open() + " of " + clients + " in " + connectMillis + " ms, "
+                        + load.failed() + " refused or failed, " + load.closedByServer() + " closed by a server");
+                result.notes.put("per instance (/push/stats)", String.join(" ", perInstance));
+                result.notes.put("CPU seconds from the due instant until the last frame", String.format(
+                        "bundles %.1f, Redis %.1f", result.cpuSeconds[0], result.cpuSeconds[1]));
+                check(result);
+                progress("push: " + summary(result));
+                report.push(result);
+            }
+        } finally {
+            for (BundleProcess bundle : bundles) {
+                bundle.close();
+            }
+        }
+    }
+
+    private static void awaitReceived(PushLoad load, int count, Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (load.received().size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     // ---- scenario 3: instances and shards ----------------------------------------------------------------------

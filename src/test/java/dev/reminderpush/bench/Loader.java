@@ -30,6 +30,12 @@ final class Loader {
 
     /** Reminders {@code first} to {@code first + count - 1}, as above (subjects stay unique across calls). */
     static void viaApi(int port, int first, int count, IntFunction<String> users, IntToLongFunction due) throws Exception {
+        viaApi(port, first, count, users, due, null);
+    }
+
+    /** As above, on {@code channel} (null: the default channel). */
+    static void viaApi(int port, int first, int count, IntFunction<String> users, IntToLongFunction due, String channel)
+            throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<?>> posts = new ArrayList<>();
@@ -41,7 +47,8 @@ final class Loader {
                 for (int i = start; i < end; i++) {
                     body.append(i == start ? "" : ",").append("{\"userId\":\"").append(users.apply(i))
                             .append("\",\"subject\":\"r").append(i).append("\",\"dueAt\":").append(due.applyAsLong(i))
-                            .append(",\"title\":\"Coupon\",\"body\":\"Your coupon can be claimed in one minute\"}");
+                            .append(",\"title\":\"Coupon\",\"body\":\"Your coupon can be claimed in one minute\"")
+                            .append(channel == null ? "" : ",\"channel\":\"" + channel + "\"").append('}');
                 }
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + port + "/api/reminders/batch"))

@@ -114,6 +114,18 @@ final class Report {
         target("Heap under -Xmx512m with a " + backlog + " backlog", heapUsed < 512 * 1024 * 1024, String.format("%.0f MB", heapUsed / 1e6));
     }
 
+    void push(RunResult result) {
+        StringBuilder s = new StringBuilder("## 5. Real-time push to connected clients\n\n");
+        s.append("WebSocket clients (one user each, a selector-based client in the benchmark JVM: upgrade, pongs, frames) ")
+                .append("spread over separate bundle processes on the same 2 cores; one reminder per user on the websocket channel, ")
+                .append("all due at one instant, after one warm-up round. Lateness = arrival of the frame at the client - due time.\n\n");
+        s.append(table(List.of(result), true));
+        result.notes.forEach((k, v) -> s.append("- ").append(k).append(": ").append(v).append('\n'));
+        body.append(s).append('\n');
+        target("Push: every reminder reaches its connected client once, none early", result.checksPass(), result.checks());
+        target("Push: p99 from due time to the client's frame", true, result.percentile(99) + " ms");
+    }
+
     Path write(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);

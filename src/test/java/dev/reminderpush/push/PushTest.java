@@ -237,7 +237,7 @@ class PushTest extends IntegrationTest {
     void aFullInstanceRefusesWith503BeforeTheUpgrade() throws Exception {
         try (BundleInstance small = new BundleInstance(Map.of("reminders.dispatch.enabled", "false",
                 "reminders.push.max-connections", "2"));
-                PushClient one = PushClient.connect(small.httpPort(), "ws-full-1", null);
+                PushClient one = connectAfterPlainRequests(small.httpPort(), "ws-full-1");
                 PushClient two = PushClient.connect(small.httpPort(), "ws-full-2", null)) {
             assertThatThrownBy(() -> PushClient.connect(small.httpPort(), "ws-full-3", null))
                     .hasCauseInstanceOf(WebSocketHandshakeException.class)
@@ -251,6 +251,74 @@ class PushTest extends IntegrationTest {
             one.close();
             await().until(() -> small.bean(PushConnections.class).open() == 1);
             PushClient.connect(small.httpPort(), "ws-full-3", null).close(); // a slot is free again
+        }
+    }
+
+    /** Requests to /push/ws that never upgrade (no Upgrade header, a POST) must not keep the slots they were given. */
+    static PushClient connectAfterPlainRequests(int port, String user) throws Exception {
+        HttpClient plain = HttpClient.newHttpClient();
+        for (int i = 0; i < 5; i++) {
+            plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/push/ws?userId=plain-" + i)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/push/ws?userId=post-" + i))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        }
+        return PushClient.connect(port, user, null);
+    }
+
+    /**
+     * A message lost on its way to this instance (pub/sub is at most once: a subscription that reconnected, a
+     * subscriber Redis dropped) is found at the next message, whose previous id the connection never got: it replays.
+     */
+    @Test
+    void aMessageLostInPubSubIsReplayedWhenTheNextOneShowsTheGap() throws Exception {
+        try (PushClient client = PushClient.connect(port, "ws-gap", null)) {
+            await().until(() -> connections.connectionsOf("ws-gap") == 1);
+            inbox.append("ws-gap", "gap-1", "{\"n\":1}");
+            await().until(() -> client.messages().size() == 1);
+            // appended without being published: as if the pub/sub message were lost
+            String lost = redis.opsForStream().add(org.springframework.data.redis.connection.stream.StreamRecords
+                    .string(Map.of("m", "{\"n\":2}")).withStreamKey(inboxKey("ws-gap"))).getValue();
+            inbox.append("ws-gap", "gap-3", "{\"n\":3}");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.messages().size() == 3);
+            Thread.sleep(500);
+            assertThat(client.messages()).extracting(m -> m.get("message").get("n").asInt()).containsExactly(1, 2, 3);
+            assertThat(client.messages().get(1).get("id").asText()).isEqualTo(lost);
+        }
+    }
+
+    String inboxKey(String user) {
+        return "reminders:{" + new dev.reminderpush.store.ShardFunction(16).shardOf(user) + "}:inbox:" + user;
+    }
+
+    /** An ack beyond what the connection wrote removes only what it wrote: a client cannot wipe unseen messages. */
+    @Test
+    void anAckIsClampedToWhatTheConnectionWrote() throws Exception {
+        inbox.append("ws-ack", "ack-1", "{\"n\":1}");
+        try (PushClient client = PushClient.connect(port, "ws-ack", null)) {
+            await().until(() -> client.messages().size() == 1);
+            redis.opsForStream().add(org.springframework.data.redis.connection.stream.StreamRecords
+                    .string(Map.of("m", "{\"n\":2}")).withStreamKey(inboxKey("ws-ack"))); // not sent to this client
+            client.send("{\"ack\":\"99999999999999-0\"}");
+            await().until(() -> inbox.after("ws-ack", null, 10).size() == 1);
+            Thread.sleep(300);
+            assertThat(inbox.after("ws-ack", null, 10)).extracting(e -> e.message()).containsExactly("{\"n\":2}");
+        }
+    }
+
+    /** One message larger than the send buffer is written (a client is dropped for being slow, not for a big message). */
+    @Test
+    void aMessageLargerThanTheSendBufferStillReachesAClientThatReads() throws Exception {
+        try (BundleInstance small = new BundleInstance(Map.of("reminders.dispatch.enabled", "false",
+                "reminders.push.send-buffer", "16KB"));
+                PushClient client = PushClient.connect(small.httpPort(), "ws-big", null)) {
+            PushConnections held = small.bean(PushConnections.class);
+            await().until(() -> held.connectionsOf("ws-big") == 1);
+            small.bean(InboxStore.class).append("ws-big", "big-1", "{\"body\":\"" + "x".repeat(100_000) + "\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.messages().size() == 1);
+            assertThat(client.isClosed()).isFalse();
+            assertThat(small.bean(MeterRegistry.class).counter("reminders.push.dropped.slow").count()).isZero();
         }
     }
 
@@ -304,8 +372,9 @@ class PushTest extends IntegrationTest {
         }
         schedule("sse-user", "two", 200);
         awaitDelivered("sse-user", "two");
+        // an EventSource reconnects to its first URL (here with an older resume id) and sends Last-Event-ID: the later wins
         HttpResponse<InputStream> again = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/push/sse?userId=sse-user")).header("Last-Event-ID", id[0]).build(),
+                URI.create("http://127.0.0.1:" + port + "/push/sse?userId=sse-user&resume=1-0")).header("Last-Event-ID", id[0]).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(again.body(), StandardCharsets.UTF_8))) {
             String[] resumedId = new String[1];
