@@ -71,6 +71,9 @@ public class DeliveryGateway {
     private final DeliveryAcks acks;
     private final String batchChannel = "kafka";
     private static final String HTTP = "http";
+    /** The websocket channel's messages of one hand-off go into the users' inboxes together (route deliver-websocket-batch). */
+    static final String WEBSOCKET = "websocket";
+    private static final int INBOX_BATCH_MAX_MESSAGES = 1_000;
     private final Map<String, AsyncProducer> producers = new ConcurrentHashMap<>();
     private final boolean httpBatching;
     private final int httpBatchMaxMessages;
@@ -209,6 +212,7 @@ public class DeliveryGateway {
         List<OutboundMessage> messages = new ArrayList<>(pending.size());
         List<String> records = new ArrayList<>(pending.size());
         List<OutboundMessage> httpBatch = new ArrayList<>();
+        List<OutboundMessage> inboxBatch = new ArrayList<>();
         for (OutboundMessage message : pending) {
             List<OutboundMessage> parts;
             try {
@@ -223,6 +227,8 @@ public class DeliveryGateway {
                     inFlight.addAndGet(-part.reminders().size());
                 } else if (httpBatching && HTTP.equals(part.channel())) {
                     httpBatch.add(part);
+                } else if (WEBSOCKET.equals(part.channel())) {
+                    inboxBatch.add(part);
                 } else if (!batchChannel.equals(part.channel())) {
                     deliver(part);
                 } else {
@@ -234,6 +240,9 @@ public class DeliveryGateway {
                     }
                 }
             }
+        }
+        for (int from = 0; from < inboxBatch.size(); from += INBOX_BATCH_MAX_MESSAGES) {
+            deliverInboxBatch(inboxBatch.subList(from, Math.min(inboxBatch.size(), from + INBOX_BATCH_MAX_MESSAGES)));
         }
         for (int from = 0; from < httpBatch.size(); from += httpBatchMaxMessages) {
             deliverHttpBatch(httpBatch.subList(from, Math.min(httpBatch.size(), from + httpBatchMaxMessages)));
@@ -279,6 +288,37 @@ public class DeliveryGateway {
         }
         if (!messages.isEmpty()) {
             postHttpBatch(messages, body);
+        }
+    }
+
+    /**
+     * Websocket channel messages: one exchange ({@code direct:deliver-websocket-batch}), body unused, property
+     * {@link #BATCH} with the rendered JSON of each; {@link InboxBatchSender} appends them with one script call per
+     * shard and {@link BatchOutcomes} acknowledges what went in and sends the rest alone.
+     */
+    private void deliverInboxBatch(List<OutboundMessage> pending) {
+        List<OutboundMessage> messages = new ArrayList<>(pending.size());
+        List<String> rendered = new ArrayList<>(pending.size());
+        for (OutboundMessage message : pending) {
+            try {
+                rendered.add(codec.render(message));
+                messages.add(message);
+            } catch (RuntimeException e) {
+                giveUp(message, e);
+            }
+        }
+        if (messages.isEmpty()) {
+            return;
+        }
+        DeliveryBatch batch = new DeliveryBatch(messages, rendered);
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(BATCH, batch);
+        exchange.setProperty(CHANNEL, WEBSOCKET);
+        try {
+            producers.computeIfAbsent("direct:deliver-websocket-batch", this::startProducer)
+                    .process(exchange, doneSync -> settle(batch, exchange.getException()));
+        } catch (RuntimeException e) {
+            settle(batch, e);
         }
     }
 

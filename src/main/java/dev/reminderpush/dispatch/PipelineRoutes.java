@@ -46,6 +46,10 @@ public class PipelineRoutes {
         this.camel = camel;
         this.channels = DeliveryChannels.routed(properties.delivery().channels());
         this.required = new LinkedHashMap<>(REQUIRED);
+        if (properties.delivery().channels().contains("websocket")) {
+            required.put("deliver-websocket-batch", "routes/push.camel.yaml: websocket channel messages could not reach "
+                    + "the users' inboxes");
+        }
         if (properties.delivery().http().batching()) {
             required.put("deliver-http-batch", "routes/delivery.camel.yaml: reminders.delivery.http.batch-url is set, "
                     + "and HTTP messages could not be delivered");

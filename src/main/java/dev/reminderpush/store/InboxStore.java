@@ -24,8 +24,8 @@ public class InboxStore {
     /** A message in an inbox: its stream entry id and the message JSON. */
     public record Entry(StreamId id, String message) {}
 
-    /** What an append did: the entry id, whether the message was there already, instances told. */
-    public record Appended(StreamId id, boolean repeated, long instances) {}
+    /** A message for a user's inbox. */
+    public record Message(String userId, String messageId, String json) {}
 
     /** Longest a redelivered message is recognised as appended before (leases, retries and reaping take minutes). */
     static final Duration REPEAT_WINDOW = Duration.ofHours(1);
@@ -44,15 +44,41 @@ public class InboxStore {
     }
 
     /** Appends a message (once per messageId) and publishes it to every instance where its user is present. */
-    public Appended append(String userId, String messageId, String json) {
-        int shard = shards.shardOf(userId);
+    public StreamId append(String userId, String messageId, String json) {
+        return append(shards.shardOf(userId), List.of(new Message(userId, messageId, json))).get(0);
+    }
+
+    /**
+     * Appends messages of users of one shard in one atomic call (all or none), each once per messageId, and publishes
+     * each to the instances where its user is present. Returns their entry ids, in order.
+     */
+    public List<StreamId> append(int shard, List<Message> messages) {
         long maxAge = push.inboxMaxAge().toMillis();
-        List<?> reply = RedisFailures.call("inbox append", () -> redis.execute(LuaScripts.INBOX_APPEND,
-                List.of(keys.inbox(shard, userId), keys.inboxMessage(shard, messageId), keys.presence(shard, userId)),
-                json, Integer.toString(push.inboxMaxLength()), Long.toString(maxAge), keys.pushChannelPrefix(), userId,
-                Long.toString(Math.min(maxAge, REPEAT_WINDOW.toMillis()))));
-        return new Appended(StreamId.parse(String.valueOf(reply.get(0))), ((Number) reply.get(1)).longValue() == 1,
-                ((Number) reply.get(2)).longValue());
+        List<String> scriptKeys = new ArrayList<>(messages.size() * 3);
+        List<String> args = new ArrayList<>(4 + messages.size() * 2);
+        args.add(Integer.toString(push.inboxMaxLength()));
+        args.add(Long.toString(maxAge));
+        args.add(keys.pushChannelPrefix());
+        args.add(Long.toString(Math.min(maxAge, REPEAT_WINDOW.toMillis())));
+        for (Message message : messages) {
+            if (shards.shardOf(message.userId()) != shard) {
+                throw new IllegalArgumentException("user " + message.userId() + " is not in shard " + shard);
+            }
+            scriptKeys.add(keys.inbox(shard, message.userId()));
+            scriptKeys.add(keys.inboxMessage(shard, message.messageId()));
+            scriptKeys.add(keys.presence(shard, message.userId()));
+            args.add(message.json());
+            args.add(message.userId());
+        }
+        List<?> reply = RedisFailures.call("inbox append", () -> redis.execute(LuaScripts.INBOX_APPEND, scriptKeys,
+                args.toArray()));
+        List<StreamId> ids = new ArrayList<>(reply.size());
+        reply.forEach(id -> ids.add(StreamId.parse(String.valueOf(id))));
+        return ids;
+    }
+
+    public int shardOf(String userId) {
+        return shards.shardOf(userId);
     }
 
     /** Publishes a topic broadcast to every instance; returns how many subscribers Redis counted (on its node). */
