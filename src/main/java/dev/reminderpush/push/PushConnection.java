@@ -113,6 +113,28 @@ public abstract class PushConnection {
     /** Writes a frame that is no message (an answer to something the client sent). */
     protected abstract void writeNotice(String json) throws IOException;
 
+    /**
+     * Starts writing a text frame without blocking and calls {@code done} (with null, or the failure) when it is
+     * written; false when this transport cannot (its writes block, on the sender thread).
+     */
+    protected boolean writeAsync(String text, java.util.function.Consumer<Throwable> done) {
+        return false;
+    }
+
+    /** Whether {@link #writeAsync} may be tried (then {@link #messageText} and {@link #broadcastText} exist too). */
+    protected boolean writesAsync() {
+        return false;
+    }
+
+    /** The text of a message frame and of a broadcast frame, for transports that write asynchronously. */
+    protected String messageText(StreamId id, String json) {
+        throw new UnsupportedOperationException();
+    }
+
+    protected String broadcastText(String topic, String json) {
+        throw new UnsupportedOperationException();
+    }
+
     /** Closes the transport with a reason for the client; must not throw. */
     protected abstract void closeTransport(int code, String reason);
 
@@ -278,6 +300,9 @@ public abstract class PushConnection {
                     return;
                 }
             }
+            if (frame.kind() != Kind.PING && writesAsync() && writeAsync(text(frame), failure -> afterAsyncWrite(frame, failure))) {
+                return; // the next frame is written when this one is (no thread waits on a slow client)
+            }
             try {
                 switch (frame.kind()) {
                     case PING -> writePing();
@@ -310,6 +335,49 @@ public abstract class PushConnection {
                     }
                     notifyAll();
                 }
+            }
+        }
+    }
+
+    private String text(Frame frame) {
+        return switch (frame.kind()) {
+            case MESSAGE -> messageText(frame.id(), frame.json());
+            case BROADCAST -> broadcastText(frame.topic(), frame.json());
+            default -> frame.json();
+        };
+    }
+
+    /** An asynchronous write ended: the bookkeeping of a written frame, then the next frame (on a sender thread). */
+    private void afterAsyncWrite(Frame frame, Throwable failure) {
+        if (failure != null) {
+            synchronized (this) {
+                writing = false;
+            }
+            close(PushCloseCodes.WRITE_FAILED, "write failed");
+            listener.failed(this, failure instanceof Exception e ? e : new IOException(failure));
+            return;
+        }
+        if (frame.kind() == Kind.MESSAGE) {
+            lastWritten = frame.id();
+            listener.written(frame.replay());
+        } else if (frame.kind() == Kind.BROADCAST) {
+            listener.broadcastWritten();
+        }
+        synchronized (this) {
+            if (state != State.CLOSED) {
+                queuedBytes = Math.max(0, queuedBytes - frame.bytes());
+                if (!frame.replay()) {
+                    liveBytes = Math.max(0, liveBytes - frame.bytes());
+                    liveFrames = Math.max(0, liveFrames - 1);
+                }
+            }
+            notifyAll();
+        }
+        try {
+            senders.execute(this::writeQueued);
+        } catch (RuntimeException e) { // stopping
+            synchronized (this) {
+                writing = false;
             }
         }
     }

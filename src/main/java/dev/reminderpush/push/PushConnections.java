@@ -58,6 +58,8 @@ public class PushConnections implements PushConnection.Listener {
     private final AtomicInteger webSockets = new AtomicInteger();
     private final AtomicInteger sse = new AtomicInteger();
     private final ExecutorService senders;
+    /** SSE writes block (no asynchronous API): on their own threads, so a stalled SSE client never delays WebSocket ones. */
+    private final ExecutorService sseSenders;
     private final ExecutorService replayers;
     private final ScheduledExecutorService timer;
 
@@ -68,6 +70,7 @@ public class PushConnections implements PushConnection.Listener {
         this.metrics = metrics;
         int cores = Runtime.getRuntime().availableProcessors();
         this.senders = Executors.newFixedThreadPool(Math.max(4, 4 * cores), daemons("push-sender-"));
+        this.sseSenders = Executors.newFixedThreadPool(Math.max(4, 4 * cores), daemons("push-sse-sender-"));
         this.replayers = Executors.newFixedThreadPool(Math.max(2, cores), daemons("push-replay-"));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemons("push-timer-"));
         long ping = settings.pingInterval().toMillis();
@@ -97,6 +100,10 @@ public class PushConnections implements PushConnection.Listener {
 
     Executor senders() {
         return senders;
+    }
+
+    Executor sseSenders() {
+        return sseSenders;
     }
 
     /**
@@ -337,6 +344,7 @@ public class PushConnections implements PushConnection.Listener {
         }
         replayers.shutdownNow();
         senders.shutdown();
+        sseSenders.shutdown();
     }
 
     private static ThreadFactory daemons(String prefix) {

@@ -63,7 +63,7 @@ class PushSseController {
         }
         SseEmitter emitter = new SseEmitter(0L); // no timeout: pings keep it alive, a failed write ends it
         SseConnection connection = new SseConnection(emitter, admitted.userId(), admitted.resumeAfter(),
-                settings.sendBuffer().toBytes(), connections.senders());
+                settings.sendBuffer().toBytes(), connections.sseSenders());
         emitter.onCompletion(() -> connections.closed(connection));
         emitter.onError(e -> connections.closed(connection));
         emitter.onTimeout(() -> connections.closed(connection));

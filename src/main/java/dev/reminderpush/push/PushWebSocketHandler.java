@@ -35,6 +35,8 @@ class PushWebSocketHandler extends AbstractWebSocketHandler implements Handshake
     /** Tomcat's limit on one blocking write (milliseconds). */
     private static final String TOMCAT_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
     private static final int MAX_CLIENT_FRAME = 4096;
+    /** Longest a ping or the close frame may block on a client that stopped reading. */
+    private static final long BLOCKING_WRITE_MILLIS = 1_000;
 
     private final PushClients clients;
     private final PushConnections connections;
@@ -82,11 +84,14 @@ class PushWebSocketHandler extends AbstractWebSocketHandler implements Handshake
     public void afterConnectionEstablished(WebSocketSession session) throws Exception {
         PushClients.Admitted admitted = (PushClients.Admitted) session.getAttributes().get(ADMITTED);
         session.setTextMessageSizeLimit(MAX_CLIENT_FRAME);
-        if (session instanceof NativeWebSocketSession nativeSession && nativeSession.getNativeSession() instanceof Session tomcat) {
-            tomcat.getUserProperties().put(TOMCAT_SEND_TIMEOUT, settings.sendTimeout().toMillis());
+        Session container = session instanceof NativeWebSocketSession nativeSession
+                && nativeSession.getNativeSession() instanceof Session jakarta ? jakarta : null;
+        if (container != null) {
+            // blocking writes (pings, the close frame) give up after this: a stalled client holds a thread no longer
+            container.getUserProperties().put(TOMCAT_SEND_TIMEOUT, Math.min(BLOCKING_WRITE_MILLIS, settings.sendTimeout().toMillis()));
         }
-        WebSocketConnection connection = new WebSocketConnection(session, admitted.userId(), admitted.resumeAfter(),
-                settings.sendBuffer().toBytes(), connections.senders());
+        WebSocketConnection connection = new WebSocketConnection(session, container, admitted.userId(), admitted.resumeAfter(),
+                settings.sendBuffer().toBytes(), connections.senders(), settings.sendTimeout().toMillis());
         session.getAttributes().put(CONNECTION, connection);
         try {
             connections.open(connection);

@@ -16,13 +16,59 @@ final class WebSocketConnection extends PushConnection {
 
     private final WebSocketSession session;
 
-    WebSocketConnection(WebSocketSession session, String userId, StreamId resumeAfter, long sendBuffer, Executor senders) {
-        super(userId, resumeAfter, sendBuffer, senders);
-        this.session = session;
-    }
 
     static String frame(StreamId id, String json) {
         return "{\"id\":\"" + id + "\",\"message\":" + json + "}";
+    }
+
+    private final jakarta.websocket.RemoteEndpoint.Async async;
+
+    /**
+     * Text frames go out through the container's asynchronous sender (Tomcat), bounded by {@code sendTimeout}: a
+     * client that stops reading holds no thread, only its own queue. Pings and the close frame are blocking writes,
+     * bounded by the session's blocking send timeout.
+     */
+    WebSocketConnection(WebSocketSession session, jakarta.websocket.Session container, String userId, StreamId resumeAfter,
+            long sendBuffer, Executor senders, long sendTimeoutMillis) {
+        this(session, userId, resumeAfter, sendBuffer, senders, container == null ? null : container.getAsyncRemote());
+        if (async != null) {
+            async.setSendTimeout(sendTimeoutMillis);
+        }
+    }
+
+    private WebSocketConnection(WebSocketSession session, String userId, StreamId resumeAfter, long sendBuffer,
+            Executor senders, jakarta.websocket.RemoteEndpoint.Async async) {
+        super(userId, resumeAfter, sendBuffer, senders);
+        this.session = session;
+        this.async = async;
+    }
+
+    @Override
+    protected boolean writesAsync() {
+        return async != null;
+    }
+
+    @Override
+    protected boolean writeAsync(String text, java.util.function.Consumer<Throwable> done) {
+        if (async == null) {
+            return false;
+        }
+        try {
+            async.sendText(text, result -> done.accept(result.isOK() ? null : result.getException()));
+        } catch (RuntimeException e) {
+            done.accept(e);
+        }
+        return true;
+    }
+
+    @Override
+    protected String messageText(StreamId id, String json) {
+        return frame(id, json);
+    }
+
+    @Override
+    protected String broadcastText(String topic, String json) {
+        return "{\"topic\":\"" + topic + "\",\"message\":" + json + "}";
     }
 
     @Override
@@ -47,7 +93,7 @@ final class WebSocketConnection extends PushConnection {
 
     @Override
     protected void writeBroadcast(String topic, String json) throws IOException {
-        session.sendMessage(new TextMessage("{\"topic\":\"" + topic + "\",\"message\":" + json + "}"));
+        session.sendMessage(new TextMessage(broadcastText(topic, json)));
     }
 
     @Override

@@ -322,6 +322,38 @@ class PushTest extends IntegrationTest {
         }
     }
 
+    /** Clients that stopped reading hold no sender thread: a client that reads gets its message at once meanwhile. */
+    @Test
+    void stalledClientsDoNotDelayTheOthers() throws Exception {
+        List<RawWebSocket> stalled = new ArrayList<>();
+        try (BundleInstance small = new BundleInstance(Map.of("reminders.dispatch.enabled", "false",
+                "reminders.push.send-buffer", "4MB", "reminders.push.send-timeout", "20s"))) {
+            PushConnections held = small.bean(PushConnections.class);
+            InboxStore smallInbox = small.bean(InboxStore.class);
+            String big = "{\"body\":\"" + "x".repeat(200_000) + "\"}";
+            for (int i = 0; i < 12; i++) { // more than the sender threads (4 per core)
+                stalled.add(new RawWebSocket(small.httpPort(), "/push/ws?userId=ws-stalled-" + i, 4096));
+            }
+            await().until(() -> held.open() == 12);
+            for (int round = 0; round < 10; round++) { // 2 MB each: their sockets are full, writes to them pending
+                for (int i = 0; i < 12; i++) {
+                    smallInbox.append("ws-stalled-" + i, "stall-" + round + "-" + i, big);
+                }
+            }
+            try (PushClient reader = PushClient.connect(small.httpPort(), "ws-reader", null)) {
+                await().until(() -> held.connectionsOf("ws-reader") == 1);
+                long start = System.nanoTime();
+                smallInbox.append("ws-reader", "reader-1", "{\"n\":1}");
+                await().atMost(Duration.ofSeconds(15)).until(() -> reader.messages().size() == 1);
+                assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2_000); // not behind 20 s write timeouts
+            }
+        } finally {
+            for (RawWebSocket socket : stalled) {
+                socket.close();
+            }
+        }
+    }
+
     @Test
     void aSlowClientIsDroppedInsteadOfBufferedAndResumesByReplay() throws Exception {
         try (BundleInstance small = new BundleInstance(Map.of("reminders.dispatch.enabled", "false",
@@ -355,7 +387,7 @@ class PushTest extends IntegrationTest {
     }
 
     @Test
-    @Timeout(60)
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void serverSentEventsCarryTheInboxIdsAndResumeFromLastEventId() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         HttpResponse<InputStream> stream = client.send(HttpRequest.newBuilder(
