@@ -71,7 +71,11 @@ public final class PushClient implements AutoCloseable {
 
     /** Many clients share one HTTP client (and its selector thread). */
     public static PushClient connect(HttpClient http, int port, String userId) throws Exception {
-        return new PushClient(http, "ws://127.0.0.1:" + port + "/push/ws?userId=" + userId);
+        return connect(http, port, userId, null);
+    }
+
+    public static PushClient connect(HttpClient http, int port, String userId, String resume) throws Exception {
+        return new PushClient(http, "ws://127.0.0.1:" + port + "/push/ws?userId=" + userId + (resume == null ? "" : "&resume=" + resume));
     }
 
     /** Sends {@code {"subscribe":topic}}; the server answers {@code {"subscribed":topic}}. */
