@@ -109,9 +109,11 @@ public class DeadLetterApi {
     private ReminderId reminderId(String id, String field) {
         try {
             ReminderId parsed = ReminderId.parse(id == null ? "" : id);
-            return parser.id(parsed.userId(), parsed.subject());
+            String topic = dev.reminderpush.store.Topics.topicOf(parsed.userId()); // a broadcast's: ~<topic>:<subject>
+            return topic != null ? parser.broadcastId(topic, parsed.subject()) : parser.id(parsed.userId(), parsed.subject());
         } catch (IllegalArgumentException | InvalidReminderException e) {
-            throw InvalidReminderException.field(field, field + " must be a reminder id <userId>:<subject>, was " + id);
+            throw InvalidReminderException.field(field, field + " must be a reminder id <userId>:<subject> (a broadcast's: "
+                    + "~<topic>:<subject>), was " + id);
         }
     }
 

@@ -76,6 +76,7 @@ public class DeliveryGateway {
     private static final int INBOX_BATCH_MAX_MESSAGES = 1_000;
     private final Map<String, AsyncProducer> producers = new ConcurrentHashMap<>();
     private final boolean httpBatching;
+    private final boolean inboxBatching;
     private final int httpBatchMaxMessages;
 
     public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties, HeldClaims held,
@@ -88,6 +89,8 @@ public class DeliveryGateway {
         this.maxRemindersPerMessage = properties.delivery().maxRemindersPerMessage();
         this.maxMessageBytes = properties.delivery().maxMessageBytes().toBytes();
         this.httpBatching = properties.delivery().http().batching();
+        // a websocket reminder stored before the channel left the list goes through deliver (a dead letter there)
+        this.inboxBatching = properties.delivery().channels().contains(WEBSOCKET);
         this.httpBatchMaxMessages = properties.delivery().http().batchMaxMessages();
         // Camel's own pool (shut down with the context, seen in JMX), runs route deliver-messages; not a
         // Spring bean: an Executor bean would replace Spring Boot's application task executor
@@ -227,7 +230,7 @@ public class DeliveryGateway {
                     inFlight.addAndGet(-part.reminders().size());
                 } else if (httpBatching && HTTP.equals(part.channel())) {
                     httpBatch.add(part);
-                } else if (WEBSOCKET.equals(part.channel())) {
+                } else if (inboxBatching && WEBSOCKET.equals(part.channel())) {
                     inboxBatch.add(part);
                 } else if (!batchChannel.equals(part.channel())) {
                     deliver(part);

@@ -23,7 +23,8 @@ import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry
 /**
  * Real-time push: the WebSocket endpoint {@code /push/ws}, and this instance's subscription to its own pub/sub
  * channel {@code <prefix>:push:<instance id>}, where inbox-append.lua publishes the messages of users connected
- * here ({@code <userId>\n<entry id>\n<message JSON>}, read by position: the writer is the script, never a client).
+ * here ({@code <userId>\n<entry id>\n<previous entry id>\n<message JSON>}, read by position: the writer is the script,
+ * never a client), and to {@code <prefix>:broadcasts} ({@code <topic>\n<messageId>\n<message JSON>}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket

@@ -46,7 +46,12 @@ public abstract class PushConnection {
     private final long sendBuffer;
     private final Executor senders;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
-    private final List<InboxStore.Entry> held = new ArrayList<>();
+    /** A live message held while the connection replays, with the inbox entry before it (null: none or unknown). */
+    private record Held(StreamId previous, StreamId id, String json) {}
+
+    private final List<Held> held = new ArrayList<>();
+    /** A resync was asked for while replaying: the replay runs once more before going live. */
+    private boolean replayAgain;
     private final AtomicBoolean idleClose = new AtomicBoolean();
     /** Bytes of every frame waiting (paces a replay). */
     private long queuedBytes;
@@ -78,7 +83,6 @@ public abstract class PushConnection {
     protected PushConnection(String userId, StreamId resumeAfter, long sendBuffer, Executor senders) {
         this.userId = userId;
         this.lastQueued = resumeAfter;
-        this.lastWritten = resumeAfter;
         this.sendBuffer = sendBuffer;
         this.senders = senders;
     }
@@ -92,7 +96,10 @@ public abstract class PushConnection {
         return lastQueued;
     }
 
-    /** The last message written to the client (an ack beyond it is clamped to it). */
+    /**
+     * The last message written on this connection (an ack beyond it is clamped to it); null before the first. Not
+     * the client's resume id: the client says that one, the server wrote this one.
+     */
     StreamId lastWritten() {
         return lastWritten;
     }
@@ -166,7 +173,7 @@ public abstract class PushConnection {
                 overflow();
                 return;
             }
-            held.add(new InboxStore.Entry(id, json));
+            held.add(new Held(previous, id, json));
             heldBytes += json.length();
         } else if (state == State.LIVE) {
             enqueue(new Frame(Kind.MESSAGE, id, null, json, false));
@@ -183,21 +190,47 @@ public abstract class PushConnection {
         }
     }
 
-    /** The replay is done: the messages held meanwhile follow (those the replay already had are skipped). */
-    synchronized void goLive() {
+    /**
+     * The replay is done: the messages held meanwhile follow (those the replay already had are skipped). Unless
+     * {@code force}, stays replaying (returns false) when a resync was asked for meanwhile, or when the first held
+     * message comes after one this connection never got (lost in pub/sub while it replayed): the caller replays again.
+     */
+    synchronized boolean goLive(boolean force) {
         if (state != State.REPLAYING) {
-            return;
+            return true;
         }
+        if (!force && (replayAgain || heldGap())) {
+            replayAgain = false;
+            return false;
+        }
+        replayAgain = false;
         state = State.LIVE;
-        for (InboxStore.Entry entry : held) {
-            enqueue(new Frame(Kind.MESSAGE, entry.id(), null, entry.message(), false));
+        for (Held message : held) {
+            enqueue(new Frame(Kind.MESSAGE, message.id(), null, message.json(), false));
         }
         held.clear();
         heldBytes = 0;
+        return true;
     }
 
-    /** Back to replaying from the last message queued, unless replaying already; true when a replay must run. */
+    private boolean heldGap() {
+        for (Held message : held) {
+            if (lastQueued == null || message.id().compareTo(lastQueued) > 0) {
+                return message.previous() != null && (lastQueued == null || message.previous().compareTo(lastQueued) > 0);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Back to replaying from the last message queued; true when a replay must be started (a connection replaying
+     * already replays once more before it goes live).
+     */
     synchronized boolean resync() {
+        if (state == State.REPLAYING) {
+            replayAgain = true;
+            return false;
+        }
         if (state != State.LIVE) {
             return false;
         }

@@ -35,7 +35,9 @@ public class PushConnections implements PushConnection.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PushConnections.class);
     /** Messages read from an inbox per round trip while replaying. */
-    static final int REPLAY_PAGE = 100;
+    static final int REPLAY_PAGE = 25;
+    /** Passes over the inbox before a connection goes live whatever gap it still sees (an entry trimmed meanwhile). */
+    static final int REPLAY_PASSES = 3;
     /** Topics one connection may subscribe to. */
     static final int MAX_TOPICS_PER_CONNECTION = 100;
     static final int RECENT_BROADCASTS = 10_000;
@@ -62,6 +64,7 @@ public class PushConnections implements PushConnection.Listener {
     private final ExecutorService sseSenders;
     private final ExecutorService replayers;
     private final ScheduledExecutorService timer;
+    private volatile boolean presenceFailed;
 
     public PushConnections(InboxStore inbox, InstanceId instanceId, ReminderProperties properties, PushMetrics metrics) {
         this.inbox = inbox;
@@ -235,28 +238,17 @@ public class PushConnections implements PushConnection.Listener {
         return new Stats(instanceId, webSockets.get(), sse.get(), byUser.size(), byTopic.size(), settings.maxConnections());
     }
 
+    /** Replays the inbox after the connection's last message, then goes live; a second pass if a gap showed meanwhile. */
     private void replay(PushConnection connection) {
         try {
-            StreamId after = connection.resumeAfter();
-            long patience = settings.sendTimeout().toMillis();
-            while (connection.isOpen()) {
-                List<InboxStore.Entry> page = inbox.after(connection.userId, after, REPLAY_PAGE);
-                if (page.isEmpty()) {
-                    break;
+            for (int pass = 1; connection.isOpen(); pass++) {
+                if (!replayPages(connection)) {
+                    return;
                 }
-                connection.replay(page);
-                after = page.get(page.size() - 1).id();
-                if (page.size() < REPLAY_PAGE) {
-                    break;
-                }
-                // the next page only once the client has read most of this one: a replay never overflows the buffer,
-                // and a client that does not read it in time is too slow
-                if (!connection.awaitBelow(Math.max(1, settings.sendBuffer().toBytes() / 2), patience)) {
-                    connection.tooSlow();
+                if (connection.goLive(pass >= REPLAY_PASSES)) { // a gap the inbox cannot fill (trimmed) ends the passes
                     return;
                 }
             }
-            connection.goLive();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             connection.close(PushCloseCodes.GOING_AWAY, "stopping");
@@ -264,6 +256,30 @@ public class PushConnections implements PushConnection.Listener {
             LOG.warn("Replaying the inbox of user {} failed; the client reconnects and resumes: {}", connection.userId, e.getMessage());
             connection.close(PushCloseCodes.GOING_AWAY, "inbox unavailable: reconnect and resume");
         }
+    }
+
+    /** One pass over the inbox after the last message queued; false when the client read too slowly (dropped). */
+    private boolean replayPages(PushConnection connection) throws InterruptedException {
+        StreamId after = connection.resumeAfter();
+        long patience = settings.sendTimeout().toMillis();
+        while (connection.isOpen()) {
+            List<InboxStore.Entry> page = inbox.after(connection.userId, after, REPLAY_PAGE);
+            if (page.isEmpty()) {
+                return true;
+            }
+            connection.replay(page);
+            after = page.get(page.size() - 1).id();
+            // the next page (or going live) only once the client has read most of this one: a replay never overflows
+            // the buffer, and a client that does not read it in time is too slow
+            if (!connection.awaitBelow(Math.max(1, settings.sendBuffer().toBytes() / 2), patience)) {
+                connection.tooSlow();
+                return false;
+            }
+            if (page.size() < REPLAY_PAGE) {
+                return true;
+            }
+        }
+        return true;
     }
 
     private void heartbeat() {
@@ -290,7 +306,12 @@ public class PushConnections implements PushConnection.Listener {
         }
         try {
             inbox.present(instanceId, users, settings.presenceTtl());
+            if (presenceFailed) { // messages may have gone unpublished to this instance meanwhile: replay them
+                presenceFailed = false;
+                resyncAll();
+            }
         } catch (RuntimeException e) {
+            presenceFailed = true;
             LOG.warn("Renewing the presence of {} users failed (retried in a moment): {}", users.size(), e.getMessage());
         }
     }

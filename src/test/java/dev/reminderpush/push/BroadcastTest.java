@@ -143,6 +143,11 @@ class BroadcastTest extends IntegrationTest {
         assertThat(mapper.readTree(posing.body()).get("field").asText()).isEqualTo("channel");
         assertThat(redis.keys("reminders:{*")).isEmpty(); // nothing stored
 
+        // a broadcast's dead letter is named ~<topic>:<subject>: the dead-letter API takes that id (404: none here)
+        assertThat(http.delete("/api/dead-letters/~nba-live:x").statusCode()).isEqualTo(404);
+        assertThat(http.post("/api/dead-letters/redrive", "{\"ids\":[\"~nba-live:x\"]}").statusCode()).isEqualTo(200);
+        assertThat(http.delete("/api/dead-letters/~no%20such:x").statusCode()).isEqualTo(400);
+
         try (PushClient client = PushClient.connect(port, "fan-bad", null)) {
             client.send("{\"subscribe\":\"no spaces\"}");
             await().until(() -> client.frames().size() == 1);
