@@ -30,10 +30,6 @@ public class DeliveryChannels {
         }
     }
 
-    public List<String> names() {
-        return channels;
-    }
-
     /** The listed channels and the built-in one of topic broadcasts: each needs its route. */
     public static List<String> routed(List<String> channels) {
         List<String> all = new java.util.ArrayList<>(channels);

@@ -49,8 +49,9 @@ public class InboxStore {
     }
 
     /**
-     * Appends messages of users of one shard in one atomic call (all or none), each once per messageId, and publishes
-     * each to the instances where its user is present. Returns their entry ids, in order.
+     * Appends messages of users of {@code shard} (the caller's word: a claimed reminder knows its shard) in one atomic
+     * call (all or none), each once per messageId, and publishes each to the instances where its user is present.
+     * Returns their entry ids, in order.
      */
     public List<StreamId> append(int shard, List<Message> messages) {
         long maxAge = push.inboxMaxAge().toMillis();
@@ -61,9 +62,6 @@ public class InboxStore {
         args.add(keys.pushChannelPrefix());
         args.add(Long.toString(Math.min(maxAge, REPEAT_WINDOW.toMillis())));
         for (Message message : messages) {
-            if (shards.shardOf(message.userId()) != shard) {
-                throw new IllegalArgumentException("user " + message.userId() + " is not in shard " + shard);
-            }
             scriptKeys.add(keys.inbox(shard, message.userId()));
             scriptKeys.add(keys.inboxMessage(shard, message.messageId()));
             scriptKeys.add(keys.presence(shard, message.userId()));
@@ -77,9 +75,6 @@ public class InboxStore {
         return ids;
     }
 
-    public int shardOf(String userId) {
-        return shards.shardOf(userId);
-    }
 
     /** Publishes a topic broadcast to every instance; returns how many subscribers Redis counted (on its node). */
     public long broadcast(String topic, String messageId, String json) {
