@@ -61,7 +61,7 @@ public abstract class PushConnection {
     private long heldBytes;
     private boolean writing;
     private StreamId lastQueued;
-    private volatile StreamId lastWritten;
+    private volatile StreamId lastSent;
     private State state = State.REPLAYING;
     private volatile long lastHeardNanos = System.nanoTime();
     private Listener listener;
@@ -97,11 +97,12 @@ public abstract class PushConnection {
     }
 
     /**
-     * The last message written on this connection (an ack beyond it is clamped to it); null before the first. Not
-     * the client's resume id: the client says that one, the server wrote this one.
+     * The last message handed to the transport on this connection (an ack beyond it is clamped to it); null before the
+     * first. Not the client's resume id: the client says that one, the server sent this one. Recorded before the
+     * write, not when it completes: a client may ack a frame before the server's write completion has run.
      */
-    StreamId lastWritten() {
-        return lastWritten;
+    StreamId lastSent() {
+        return lastSent;
     }
 
     abstract String transport();
@@ -333,6 +334,9 @@ public abstract class PushConnection {
                     return;
                 }
             }
+            if (frame.kind() == Kind.MESSAGE) {
+                lastSent = frame.id();
+            }
             if (frame.kind() != Kind.PING && writesAsync() && writeAsync(text(frame), failure -> afterAsyncWrite(frame, failure))) {
                 return; // the next frame is written when this one is (no thread waits on a slow client)
             }
@@ -346,7 +350,6 @@ public abstract class PushConnection {
                     }
                     case MESSAGE -> {
                         writeMessage(frame.id(), frame.json());
-                        lastWritten = frame.id();
                         listener.written(frame.replay());
                     }
                 }
@@ -391,7 +394,6 @@ public abstract class PushConnection {
             return;
         }
         if (frame.kind() == Kind.MESSAGE) {
-            lastWritten = frame.id();
             listener.written(frame.replay());
         } else if (frame.kind() == Kind.BROADCAST) {
             listener.broadcastWritten();

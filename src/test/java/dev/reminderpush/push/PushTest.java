@@ -307,6 +307,23 @@ class PushTest extends IntegrationTest {
         }
     }
 
+    /**
+     * A client that acks each message the moment it arrives (as the example page does) has every ack honoured, even
+     * when its ack overtakes the server's bookkeeping of the write (CI once saw the page's only ack refused so).
+     */
+    @Test
+    void anAckSentTheMomentAMessageArrivesIsHonoured() throws Exception {
+        for (int i = 0; i < 40; i++) { // each connection's only ack is a fresh chance for the race
+            inbox.append("ws-fast-ack", "fast-" + i, "{\"n\":" + i + "}");
+            try (PushClient client = PushClient.connectAcking(port, "ws-fast-ack")) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.messages().size() == 1);
+                await().atMost(Duration.ofSeconds(5)).until(() -> inbox.after("ws-fast-ack", null, 10).isEmpty()
+                        || client.frames().stream().anyMatch(f -> f.has("error")));
+                assertThat(client.frames()).as("connection %d", i).filteredOn(f -> f.has("error")).isEmpty();
+            }
+        }
+    }
+
     /** One message larger than the send buffer is written (a client is dropped for being slow, not for a big message). */
     @Test
     void aMessageLargerThanTheSendBufferStillReachesAClientThatReads() throws Exception {

@@ -23,12 +23,18 @@ public final class PushClient implements AutoCloseable {
     private final WebSocket socket;
     private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final boolean acking;
 
     private PushClient(String url) throws Exception {
-        this(HttpClient.newHttpClient(), url);
+        this(HttpClient.newHttpClient(), url, false);
     }
 
     private PushClient(HttpClient http, String url) throws Exception {
+        this(http, url, false);
+    }
+
+    private PushClient(HttpClient http, String url, boolean acking) throws Exception {
+        this.acking = acking;
         StringBuilder text = new StringBuilder();
         this.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(URI.create(url), new WebSocket.Listener() {
@@ -37,7 +43,11 @@ public final class PushClient implements AutoCloseable {
                         text.append(data);
                         if (last) {
                             try {
-                                frames.add(MAPPER.readTree(text.toString()));
+                                JsonNode frame = MAPPER.readTree(text.toString());
+                                frames.add(frame);
+                                if (acking && frame.has("id") && frame.has("message")) { // as soon as it arrives, as a browser may
+                                    webSocket.sendText("{\"ack\":\"" + frame.get("id").asText() + "\"}", true);
+                                }
                             } catch (Exception e) {
                                 throw new IllegalStateException("not JSON: " + text, e);
                             }
@@ -76,6 +86,11 @@ public final class PushClient implements AutoCloseable {
 
     public static PushClient connect(HttpClient http, int port, String userId, String resume) throws Exception {
         return new PushClient(http, "ws://127.0.0.1:" + port + "/push/ws?userId=" + userId + (resume == null ? "" : "&resume=" + resume));
+    }
+
+    /** A client that acknowledges every message frame the moment it arrives, as the example page does. */
+    public static PushClient connectAcking(int port, String userId) throws Exception {
+        return new PushClient(HttpClient.newHttpClient(), "ws://127.0.0.1:" + port + "/push/ws?userId=" + userId, true);
     }
 
     /** Sends {@code {"subscribe":topic}}; the server answers {@code {"subscribed":topic}}. */
