@@ -33,7 +33,7 @@ class ReminderPropertiesTest {
             assertThat(properties.maxBatchItems()).isEqualTo(10_000);
             assertThat(properties.dueAt().maxPast()).isEqualTo(Duration.ofHours(1));
             assertThat(properties.dueAt().maxFuture()).isEqualTo(Duration.ofDays(400));
-            assertThat(properties.dispatch().pollIntervalMs()).isEqualTo(1000);
+            assertThat(properties.dispatch().pollInterval()).isEqualTo(Duration.ofSeconds(1));
             assertThat(properties.dispatch().batchSize()).isEqualTo(2000);
             assertThat(properties.dispatch().mergeWindow()).isEqualTo(Duration.ofSeconds(1));
             assertThat(properties.dispatch().lease()).isEqualTo(Duration.ofSeconds(10));

@@ -17,13 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncProducer;
 import org.apache.camel.Body;
 import org.apache.camel.ExchangeProperty;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -31,7 +29,7 @@ import org.springframework.stereotype.Component;
 /**
  * The delivery side of the hand-off (routes hand-off and deliver-messages in routes/delivery.camel.yaml): counts
  * the reminders in flight, so the poller never claims more than {@code reminders.dispatch.max-in-flight}; on
- * one of {@code reminders.delivery.threads} threads (default: one per core) splits and renders messages, sends
+ * one of the {@code deliveryPool} threads (camel.threadpool.config, default: one per core) splits and renders messages, sends
  * the Kafka channel's as one batch exchange and the others one exchange each ({@code direct:deliver}), and
  * settles what each exchange did. The poller never waits for a delivery: sends are asynchronous and retries wait
  * on Camel's scheduler.
@@ -80,7 +78,7 @@ public class DeliveryGateway {
     private final int httpBatchMaxMessages;
 
     public DeliveryGateway(CamelContext camel, MessageCodec codec, ReminderProperties properties, HeldClaims held,
-            DeliveryAcks acks) {
+            DeliveryAcks acks, CamelThreadPools pools) {
         this.camel = camel;
         this.acks = acks;
         this.codec = codec;
@@ -94,19 +92,14 @@ public class DeliveryGateway {
         this.httpBatchMaxMessages = properties.delivery().http().batchMaxMessages();
         // Camel's own pool (shut down with the context, seen in JMX), runs route deliver-messages; not a
         // Spring bean: an Executor bean would replace Spring Boot's application task executor
-        // unbounded queue (in flight is bounded by max-in-flight; Camel reads a size <= 0 as no queue at all), and a
-        // refusal (stopping) is an error, never run on
-        // the dispatching thread nor dropped
-        int size = properties.delivery().deliveryThreads();
-        this.threads = camel.getExecutorServiceManager().newThreadPool(this, "delivery", new ThreadPoolProfileBuilder("delivery")
-                .poolSize(size).maxPoolSize(size).maxQueueSize(Integer.MAX_VALUE).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+        this.threads = pools.create(this, "delivery", "deliveryPool");
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "delivery-batch-watchdog");
             thread.setDaemon(true);
             return thread;
         });
         this.watchdog.setRemoveOnCancelPolicy(true);
-        this.batchPatienceMillis = properties.delivery().kafka().timeoutMs() + BATCH_MARGIN_MILLIS;
+        this.batchPatienceMillis = properties.delivery().kafka().timeout().toMillis() + BATCH_MARGIN_MILLIS;
     }
 
     /** How many more reminders may be claimed now. */

@@ -8,8 +8,6 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.component.kafka.KafkaProducer;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -38,15 +36,17 @@ public class KafkaBatchSender extends AsyncProcessorSupport implements AsyncProc
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatchSender.class);
 
     private final CamelContext camel;
+    private final CamelThreadPools pools;
     private final String uri;
     private volatile KafkaProducer producer;
     private volatile ExecutorService outcomes;
 
-    public KafkaBatchSender(CamelContext camel, ReminderProperties properties) {
+    public KafkaBatchSender(CamelContext camel, ReminderProperties properties, CamelThreadPools pools) {
         this.camel = camel;
+        this.pools = pools;
         ReminderProperties.Delivery.Kafka kafka = properties.delivery().kafka();
-        this.uri = "kafka:" + kafka.topic() + "?maxBlockMs=0&deliveryTimeoutMs=" + kafka.timeoutMs()
-                + "&requestTimeoutMs=" + kafka.requestTimeoutMs();
+        this.uri = "kafka:" + kafka.topic() + "?maxBlockMs=0&deliveryTimeoutMs=" + kafka.timeout().toMillis()
+                + "&requestTimeoutMs=" + kafka.requestTimeout().toMillis();
     }
 
     @Override
@@ -143,11 +143,7 @@ public class KafkaBatchSender extends AsyncProcessorSupport implements AsyncProc
             KafkaProducer created = (KafkaProducer) endpoint.createProducer();
             camel.addService(created, true, true);
             if (outcomes == null || outcomes.isShutdown()) {
-                // unbounded (one task per open batch, at most max-in-flight), and a refusal throws: never run on or
-                // dropped from Kafka's network thread
-                outcomes = camel.getExecutorServiceManager().newThreadPool(this, "kafka-batch-outcomes",
-                        new ThreadPoolProfileBuilder("kafka-batch-outcomes").poolSize(1).maxPoolSize(1)
-                                .maxQueueSize(Integer.MAX_VALUE).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
+                outcomes = pools.create(this, "kafka-batch-outcomes", "kafkaBatchOutcomesPool");
             }
             producer = created;
             return created;

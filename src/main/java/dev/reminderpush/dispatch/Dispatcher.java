@@ -96,7 +96,7 @@ public class Dispatcher {
         }
         this.owner = instanceId.value();
         String defaultChannel = properties.delivery().defaultChannel();
-        this.merge = new MergeBuffer(settings.mergeWindow().toMillis(), settings.pollIntervalMs() + settings.drainLease().toMillis(),
+        this.merge = new MergeBuffer(settings.mergeWindow().toMillis(), settings.pollInterval().toMillis() + settings.drainLease().toMillis(),
                 r -> r.channel() == null ? defaultChannel : r.channel());
     }
 
@@ -256,7 +256,7 @@ public class Dispatcher {
     public void claimFailed(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass,
             @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
         LOG.warn("Shard {}: claim failed, trying again next tick: {}", pass.shard, failure.getMessage());
-        hints.postpone(pass.shard, fleetClock.millis() + settings.pollIntervalMs()); // no wake-up loop while Redis is away
+        hints.postpone(pass.shard, fleetClock.millis() + settings.pollInterval().toMillis()); // no wake-up loop while Redis is away
         pass.over = true;
     }
 
@@ -264,7 +264,7 @@ public class Dispatcher {
     public void drainFailed(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass,
             @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception failure) {
         LOG.error("Shard {}: drain failed; what it claimed is sent now", pass.shard, failure);
-        hints.postpone(pass.shard, fleetClock.millis() + settings.pollIntervalMs());
+        hints.postpone(pass.shard, fleetClock.millis() + settings.pollInterval().toMillis());
         pass.over = true;
     }
 

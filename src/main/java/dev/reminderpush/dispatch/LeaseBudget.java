@@ -24,10 +24,12 @@ public class LeaseBudget {
     public LeaseBudget(ReminderProperties properties) {
         ReminderProperties.Dispatch dispatch = properties.dispatch();
         ReminderProperties.Delivery delivery = properties.delivery();
-        if (delivery.kafka().timeoutMs() < delivery.kafka().requestTimeoutMs() + 5) {
-            throw new IllegalStateException("reminders.delivery.kafka.timeout-ms (" + delivery.kafka().timeoutMs()
-                    + ") must exceed reminders.delivery.kafka.request-timeout-ms (" + delivery.kafka().requestTimeoutMs()
-                    + ") plus the 5 ms linger");
+        long sendTimeout = delivery.kafka().timeout().toMillis();
+        long requestTimeout = delivery.kafka().requestTimeout().toMillis();
+        if (sendTimeout < requestTimeout + 5) {
+            throw new IllegalStateException("reminders.delivery.kafka.timeout (" + sendTimeout
+                    + " ms) must exceed reminders.delivery.kafka.request-timeout (" + requestTimeout
+                    + " ms) plus the 5 ms linger");
         }
         long lease = dispatch.lease().toMillis();
         long renewal = dispatch.leaseRenewal().toMillis();

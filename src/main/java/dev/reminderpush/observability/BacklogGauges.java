@@ -1,11 +1,13 @@
 package dev.reminderpush.observability;
 
+import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.delivery.DeliveryCircuit;
 import dev.reminderpush.dispatch.ClaimingSwitch;
 import dev.reminderpush.store.ReminderKeys;
 import dev.reminderpush.store.ShardFunction;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
@@ -13,7 +15,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,7 +26,7 @@ import org.springframework.stereotype.Component;
  * scrape only reads the last values.
  */
 @Component
-public class BacklogGauges {
+public class BacklogGauges implements SchedulingConfigurer {
 
     private static final Logger LOG = LoggerFactory.getLogger(BacklogGauges.class);
     private static final RedisScript<List> STATS = RedisScript.of(new ClassPathResource("lua/stats.lua", BacklogGauges.class.getClassLoader()), List.class);
@@ -33,10 +37,12 @@ public class BacklogGauges {
     private final AtomicLongArray overdue;
     private final long[] totals = new long[4]; // overdue, future, in flight, dead
     private volatile double oldestOverdueSeconds;
+    private final Duration refreshInterval;
 
     public BacklogGauges(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shardFunction,
-            MeterRegistry registry, DeliveryCircuit circuit, ClaimingSwitch claiming) {
+            MeterRegistry registry, DeliveryCircuit circuit, ClaimingSwitch claiming, ReminderProperties properties) {
         this.redis = redis;
+        this.refreshInterval = properties.metrics().refreshInterval();
         this.keys = keys;
         this.shards = shardFunction.shardCount();
         this.overdue = new AtomicLongArray(shards);
@@ -58,7 +64,11 @@ public class BacklogGauges {
                 .description("1 while claiming is paused (delivery circuit open, or an operator paused it)").register(registry);
     }
 
-    @Scheduled(fixedDelayString = "${reminders.metrics.refresh-interval:5s}", initialDelay = 1000)
+    @Override
+    public void configureTasks(ScheduledTaskRegistrar tasks) {
+        tasks.addFixedDelayTask(new FixedDelayTask(this::refresh, refreshInterval, Duration.ofSeconds(1)));
+    }
+
     public void refresh() {
         long now = 0;
         long[] sums = new long[4];

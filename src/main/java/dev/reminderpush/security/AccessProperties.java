@@ -13,6 +13,9 @@ import org.springframework.validation.annotation.Validated;
  * Accounts that may call the bundle in the production profile, bound from {@code reminders.security.*}.
  * Set them from the environment, for example {@code REMINDERS_SECURITY_ACCOUNTS_0_NAME=shop},
  * {@code REMINDERS_SECURITY_ACCOUNTS_0_KEYS={sha256}9f86...}, {@code REMINDERS_SECURITY_ACCOUNTS_0_ROLES=producer}.
+ *
+ * @param accounts profile production: who may call what (README "Security"); from the environment, never a file
+ * @param reads    open = GET /api/reminders/** needs no account in the profile production
  */
 @Validated
 @ConfigurationProperties(prefix = "reminders.security")
@@ -23,6 +26,10 @@ public record AccessProperties(
     /**
      * One caller. {@code keys} are API keys, each either {@code {sha256}<64 hex digits>} (recommended) or the
      * key itself; several keys at once let a caller rotate without downtime.
+     *
+     * @param name  the caller's name, in logs
+     * @param keys  its API keys
+     * @param roles what it may do: producer, reader, operator
      */
     public record Account(
             @Pattern(regexp = "[A-Za-z0-9._@-]{1,64}") String name,

@@ -171,7 +171,7 @@ class BenchmarkIT {
             flush();
             String topic = topic("steady-" + pollMs);
             try (BundleProcess bundle = bundle("steady-" + pollMs, redisPort, topic, config.shards(),
-                    Map.of("reminders.dispatch.poll-interval-ms", Integer.toString(pollMs)));
+                    Map.of("reminders.dispatch.poll-interval", pollMs + "ms"));
                     TopicCollector collector = new TopicCollector(kafka, topic)) {
                 bundle.awaitReady(Duration.ofSeconds(90));
                 progress("steady " + pollMs + " ms: warming up for " + config.steadyWarmUpSeconds() + " s (users "

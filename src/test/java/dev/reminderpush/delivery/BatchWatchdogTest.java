@@ -32,7 +32,7 @@ class BatchWatchdogTest extends IntegrationTest {
     @Test
     void aBatchThatNeverFinishesIsSentAloneAfterTheDeliveryTimeout() throws Exception {
         try (BundleInstance instance = new BundleInstance(BundleInstance.dispatching("watchdog",
-                "reminders.delivery.kafka.timeout-ms", "1500", "reminders.delivery.kafka.request-timeout-ms", "1000"));
+                "reminders.delivery.kafka.timeout", "1500ms", "reminders.delivery.kafka.request-timeout", "1000ms"));
                 TopicReader reader = TopicReader.messageCenter()) {
             AdviceWith.adviceWith(instance.camel(), "deliver-kafka-batch", route ->
                     route.weaveById("to-message-center-kafka-batch").replace().delay(60_000).asyncDelayed());

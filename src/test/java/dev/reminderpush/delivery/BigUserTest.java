@@ -67,7 +67,7 @@ class BigUserTest extends IntegrationTest {
     void aRecordKafkaRefusesAsTooLargeIsADeadLetterAtOnceAndTheRestOfItsBatchGoesOutOnce() {
         try (BundleInstance bundle = new BundleInstance(BundleInstance.dispatching("big-refused",
                 "reminders.delivery.max-message-bytes", "5MB", "reminders.delivery.max-reminders-per-message", "1000",
-                "reminders.delivery.retry.max-retries", "3", "reminders.delivery.retry.initial-delay-ms", "1000"));
+                "reminders.delivery.retry.max-retries", "3", "reminders.delivery.retry.initial-delay", "1000ms"));
                 TopicReader reader = TopicReader.messageCenter()) {
             List<Reminder> reminders = bigReminders("big-2");
             long due = reminders.get(0).dueAt().toEpochMilli();

@@ -52,8 +52,8 @@ class HttpRetryPoolTest extends IntegrationTest {
                 return 200;
             });
             try (BundleInstance bundle = new BundleInstance(BundleInstance.dispatching("http-retries",
-                    "reminders.delivery.http.url", center.url(), "reminders.delivery.http.timeout-ms", "5000",
-                    "reminders.delivery.retry.max-retries", "2", "reminders.delivery.retry.initial-delay-ms", "100",
+                    "reminders.delivery.http.url", center.url(), "reminders.delivery.http.timeout", "5000ms",
+                    "reminders.delivery.retry.max-retries", "2", "reminders.delivery.retry.initial-delay", "100ms",
                     // 40 first attempts fail on purpose; the circuit (20 in a row) is not what this test is about
                     "reminders.delivery.circuit.failure-threshold", "1000"))) {
                 List<Reminder> reminders = new ArrayList<>();

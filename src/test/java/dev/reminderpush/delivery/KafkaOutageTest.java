@@ -39,10 +39,10 @@ class KafkaOutageTest extends IntegrationTest {
             Map<String, String> settings = new HashMap<>(Map.of(
                     "camel.component.kafka.brokers", brokers,
                     "reminders.dispatch.enabled", "true",
-                    "reminders.dispatch.poll-interval-ms", "200",
+                    "reminders.dispatch.poll-interval", "200ms",
                     "reminders.dispatch.merge-window", "0",
-                    "reminders.delivery.kafka.timeout-ms", "2000",
-                    "reminders.delivery.kafka.request-timeout-ms", "1000",
+                    "reminders.delivery.kafka.timeout", "2000ms",
+                    "reminders.delivery.kafka.request-timeout", "1000ms",
                     "reminders.delivery.circuit.cool-down", "2s"));
             try (BundleInstance bundle = new BundleInstance(settings);
                     TopicReader reader = new TopicReader(brokers, "message-center-push")) {

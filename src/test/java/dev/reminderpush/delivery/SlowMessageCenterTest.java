@@ -129,12 +129,12 @@ class SlowMessageCenterTest extends IntegrationTest {
     private static BundleInstance httpBundle(MessageCenterServer center, String key, String value) {
         return new BundleInstance(Map.of(
                 "reminders.dispatch.enabled", "true",
-                "reminders.dispatch.poll-interval-ms", "200",
+                "reminders.dispatch.poll-interval", "200ms",
                 "reminders.dispatch.merge-window", "0",
                 "reminders.delivery.default-channel", "http",
                 "reminders.delivery.http.url", center.url(),
                 "reminders.delivery.retry.max-retries", "3",
-                "reminders.delivery.retry.initial-delay-ms", "200",
+                "reminders.delivery.retry.initial-delay", "200ms",
                 key, value));
     }
 

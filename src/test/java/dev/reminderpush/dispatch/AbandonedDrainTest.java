@@ -68,7 +68,7 @@ class AbandonedDrainTest extends IntegrationTest {
                     "reminders.dispatch.batch-size", "40", "reminders.dispatch.max-in-flight", "100",
                     "reminders.dispatch.drain-lease", "300ms", "reminders.dispatch.tick-budget", "10s",
                     "reminders.dispatch.merge-window", "0", "reminders.delivery.http.url", center.url(),
-                    "reminders.delivery.http.timeout-ms", "20000"))) {
+                    "reminders.delivery.http.timeout", "20000ms"))) {
                 // 60 HTTP messages hang at the center: only 40 of the 100 in flight are free
                 List<Reminder> hanging = users(false, 60).stream().map(u -> new Reminder(new ReminderId(u, "s"),
                         Instant.now(), "t", "b", "http", null)).toList();

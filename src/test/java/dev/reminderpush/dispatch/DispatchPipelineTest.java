@@ -48,7 +48,7 @@ class DispatchPipelineTest extends IntegrationTest {
     @DynamicPropertySource
     static void dispatching(DynamicPropertyRegistry registry) {
         registry.add("reminders.dispatch.enabled", () -> "true");
-        registry.add("reminders.dispatch.poll-interval-ms", () -> "500");
+        registry.add("reminders.dispatch.poll-interval", () -> "500ms");
         registry.add("reminders.dispatch.merge-window", () -> "200ms");
     }
 

@@ -31,8 +31,8 @@ class IdleDispatchTest extends IntegrationTest {
     @DynamicPropertySource
     static void defaultPolling(DynamicPropertyRegistry registry) {
         registry.add("reminders.dispatch.enabled", () -> "true");
-        registry.add("reminders.dispatch.poll-interval-ms", () -> "1000");
-        registry.add("reminders.dispatch.reaper-interval-ms", () -> "1000");
+        registry.add("reminders.dispatch.poll-interval", () -> "1000ms");
+        registry.add("reminders.dispatch.reaper-interval", () -> "1000ms");
         // the backlog gauges (one stats.lua per shard every 5 s by default) are observability, not dispatch
         registry.add("reminders.metrics.refresh-interval", () -> "1h");
     }

@@ -44,7 +44,7 @@ class LeaseRenewalTest extends IntegrationTest {
                 }
                 return 200;
             });
-            String[] settings = {"reminders.delivery.http.url", center.url(), "reminders.delivery.http.timeout-ms", "10000",
+            String[] settings = {"reminders.delivery.http.url", center.url(), "reminders.delivery.http.timeout", "10000ms",
                     "reminders.dispatch.lease", "3s", "reminders.dispatch.lease-renewal", "500ms"};
             try (BundleInstance a = new BundleInstance(BundleInstance.dispatching("renew-a", settings));
                     BundleInstance b = new BundleInstance(BundleInstance.dispatching("renew-b", settings))) {

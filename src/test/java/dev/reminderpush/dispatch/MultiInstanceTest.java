@@ -148,7 +148,7 @@ class MultiInstanceTest extends IntegrationTest {
             center.respondWith(request -> 503);
             try (BundleInstance instance = new BundleInstance(BundleInstance.dispatching("graceful-retry",
                     "reminders.delivery.http.url", center.url(), "reminders.delivery.retry.max-retries", "8",
-                    "reminders.delivery.retry.initial-delay-ms", "20000"))) {
+                    "reminders.delivery.retry.initial-delay", "20000ms"))) {
                 List<Reminder> reminders = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
                     reminders.add(new Reminder(new ReminderId("retrying-" + i, "s"), Instant.now(), "t", "b", "http", null));

@@ -29,8 +29,8 @@ class WakeUpTest extends IntegrationTest {
     @DynamicPropertySource
     static void rarePolling(DynamicPropertyRegistry registry) {
         registry.add("reminders.dispatch.enabled", () -> "true");
-        registry.add("reminders.dispatch.poll-interval-ms", () -> "60000");
-        registry.add("reminders.dispatch.reaper-interval-ms", () -> "60000");
+        registry.add("reminders.dispatch.poll-interval", () -> "60000ms");
+        registry.add("reminders.dispatch.reaper-interval", () -> "60000ms");
         registry.add("reminders.dispatch.merge-window", () -> "1s");
     }
 

@@ -34,13 +34,13 @@ public final class BundleInstance implements AutoCloseable {
         Map<String, String> properties = new HashMap<>(Map.of(
                 "reminders.dispatch.enabled", "true",
                 "reminders.dispatch.instance-id", name,
-                "reminders.dispatch.poll-interval-ms", "200",
-                "reminders.dispatch.reaper-interval-ms", "200",
+                "reminders.dispatch.poll-interval", "200ms",
+                "reminders.dispatch.reaper-interval", "200ms",
                 "reminders.dispatch.drain-lease", "1s",
                 "reminders.delivery.retry.max-retries", "0",
-                "reminders.delivery.kafka.timeout-ms", "1000",
-                "reminders.delivery.kafka.request-timeout-ms", "500",
-                "reminders.delivery.http.timeout-ms", "500"));
+                "reminders.delivery.kafka.timeout", "1000ms",
+                "reminders.delivery.kafka.request-timeout", "500ms",
+                "reminders.delivery.http.timeout", "500ms"));
         for (int i = 0; i < more.length; i += 2) {
             properties.put(more[i], more[i + 1]);
         }

@@ -17,12 +17,12 @@ public abstract class DispatchTest extends IntegrationTest {
     @DynamicPropertySource
     static void dispatch(DynamicPropertyRegistry registry) {
         registry.add("reminders.dispatch.enabled", () -> "true");
-        registry.add("reminders.dispatch.poll-interval-ms", () -> "200");
-        registry.add("reminders.dispatch.reaper-interval-ms", () -> "200");
+        registry.add("reminders.dispatch.poll-interval", () -> "200ms");
+        registry.add("reminders.dispatch.reaper-interval", () -> "200ms");
         registry.add("reminders.dispatch.merge-window", () -> "1s");
         registry.add("reminders.delivery.http.url", HTTP_CENTER::url);
-        registry.add("reminders.delivery.http.timeout-ms", () -> "2000");
-        registry.add("reminders.delivery.retry.initial-delay-ms", () -> "100");
+        registry.add("reminders.delivery.http.timeout", () -> "2000ms");
+        registry.add("reminders.delivery.retry.initial-delay", () -> "100ms");
         registry.add("reminders.delivery.retry.max-retries", () -> "3");
     }
 }
