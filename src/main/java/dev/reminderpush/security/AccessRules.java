@@ -46,6 +46,7 @@ public class AccessRules {
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .authorizeHttpRequests(requests -> {
                     requests.requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll();
+                    requests.requestMatchers(HttpMethod.GET, "/api-docs").permitAll(); // the contract is no secret
                     // push clients prove who they are with a signed token (push.PushClients), not an account
                     requests.requestMatchers("/push/**").permitAll();
                     if (access.reads() == AccessProperties.Reads.OPEN) {
