@@ -8,7 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A plain HTTP client against the bundle under test. */
+/**
+ * A plain HTTP client against the bundle under test. Every response of a documented operation is checked against
+ * the API contract on the way ({@link ContractCheck}).
+ */
 public final class Http {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -62,7 +65,10 @@ public final class Http {
             request.header("Authorization", authorization);
         }
         try {
-            return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+            HttpResponse<String> response = client.send(built, HttpResponse.BodyHandlers.ofString());
+            ContractCheck.check(built.method(), built.uri().getPath(), response);
+            return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
