@@ -9,6 +9,7 @@ import dev.reminderpush.store.ScheduleOutcome;
 import dev.reminderpush.store.StoredReminder;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.camel.Body;
@@ -59,6 +60,30 @@ public class ReminderApi {
         store.find(id).ifPresentOrElse(
                 stored -> replies.json(message, 200, view(stored)),
                 () -> replies.json(message, 404, notFound(id)));
+    }
+
+    /** A user's reminders, at most {@code limit} (default 100, at most 1000): what the console lists. */
+    public record UserReminders(String userId, int shard, List<View> items, boolean truncated) {}
+
+    public static final int MAX_LIST = 1000;
+
+    public void list(@Header("userId") String userId, @Header("limit") String limit, Message message) {
+        int size = 100;
+        if (limit != null && !limit.isBlank()) {
+            try {
+                size = Integer.parseInt(limit.trim());
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size < 1 || size > MAX_LIST) {
+                throw InvalidReminderException.field("limit", "limit must be a number from 1 to " + MAX_LIST);
+            }
+        }
+        String user = parser.userId(userId);
+        List<StoredReminder> found = store.ofUser(user, size + 1);
+        List<View> items = found.stream().limit(size).map(ReminderApi::view)
+                .sorted(Comparator.comparing(View::dueAt).thenComparing(View::subject)).toList();
+        replies.json(message, 200, new UserReminders(user, store.shardOf(user), items, found.size() > size));
     }
 
     public void cancel(@Header("userId") String userId, @Header("subject") String subject, Message message) {

@@ -74,10 +74,16 @@ public class ReminderRequestParser {
         return new ReminderId(Topics.userIdOf(topic), subject);
     }
 
-    public ReminderId id(String userId, String subject) {
+    /** A user id from a request path, or a 400 naming the field. */
+    public String userId(String userId) {
         if (!ReminderIds.isValidUserId(userId)) {
             throw InvalidReminderException.field("userId", "userId must be " + ReminderIds.USER_ID_RULE);
         }
+        return userId;
+    }
+
+    public ReminderId id(String userId, String subject) {
+        userId(userId);
         if (!ReminderIds.isValidSubject(subject)) {
             throw InvalidReminderException.field("subject", "subject must be " + ReminderIds.SUBJECT_RULE);
         }

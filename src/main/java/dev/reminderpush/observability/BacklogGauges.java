@@ -37,6 +37,7 @@ public class BacklogGauges implements SchedulingConfigurer {
     private final AtomicLongArray overdue;
     private final long[] totals = new long[4]; // overdue, future, in flight, dead
     private volatile double oldestOverdueSeconds;
+    private volatile Snapshot snapshot;
     private final Duration refreshInterval;
 
     public BacklogGauges(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shardFunction,
@@ -69,15 +70,27 @@ public class BacklogGauges implements SchedulingConfigurer {
         tasks.addFixedDelayTask(new FixedDelayTask(this::refresh, refreshInterval, Duration.ofSeconds(1)));
     }
 
+    /**
+     * The figures of the last refresh, per shard: [overdue, scheduled for later, in flight, dead]; null before the
+     * first. Read by the operator console, so it costs Redis nothing more than the gauges.
+     */
+    public record Snapshot(long[][] shards, long[] totals, double oldestOverdueSeconds, long redisMillis) {}
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
     public void refresh() {
         long now = 0;
         long[] sums = new long[4];
+        long[][] perShard = new long[shards][4];
         long oldest = Long.MAX_VALUE;
         try {
             for (int shard = 0; shard < shards; shard++) {
                 List<?> stats = redis.execute(STATS, List.of(keys.due(shard), keys.inflight(shard), keys.deadAt(shard)));
                 for (int i = 0; i < 4; i++) {
-                    sums[i] += ((Number) stats.get(i)).longValue();
+                    perShard[shard][i] = ((Number) stats.get(i)).longValue();
+                    sums[i] += perShard[shard][i];
                 }
                 overdue.set(shard, ((Number) stats.get(0)).longValue());
                 long first = ((Number) stats.get(4)).longValue();
@@ -92,5 +105,6 @@ public class BacklogGauges implements SchedulingConfigurer {
         }
         System.arraycopy(sums, 0, totals, 0, 4);
         oldestOverdueSeconds = oldest == Long.MAX_VALUE ? 0 : (now - oldest) / 1000.0;
+        snapshot = new Snapshot(perShard, sums, oldestOverdueSeconds, now);
     }
 }

@@ -87,6 +87,16 @@ public class ReminderMetrics {
         counters[1].increment();
     }
 
+    /** Reminders this instance delivered since it started, over every channel (the console's rate). */
+    public double deliveredTotal() {
+        return byChannel.values().stream().mapToDouble(counters -> counters[0].count()).sum();
+    }
+
+    /** The lateness timer (count, total, decaying max) that the console samples. */
+    public Timer latenessTimer() {
+        return lateness;
+    }
+
     private Counter[] channelCounters(String channel) {
         return byChannel.computeIfAbsent(channel, c -> new Counter[] {
             Counter.builder("reminders.delivered").description("Reminders accepted by the message center")

@@ -95,6 +95,11 @@ public class ReminderKeys {
         return prefix + ":push:";
     }
 
+    /** Sorted set: dispatching instance id -> when it last renewed its leases (observability.FleetRegistry). */
+    public String instances() {
+        return prefix + ":instances";
+    }
+
     /** Counter: INCR mod shard count picks the shard where an instance starts its walk. */
     public String cursor() {
         return prefix + ":cursor";

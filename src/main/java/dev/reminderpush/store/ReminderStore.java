@@ -1,11 +1,15 @@
 package dev.reminderpush.store;
 
+import dev.reminderpush.observability.ReminderMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.reminderpush.observability.ReminderMetrics;
+import java.util.Set;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
@@ -138,6 +142,33 @@ public class ReminderStore {
             default -> codec.decode(id, DeadLetterRecord.parse(reply.get(2).toString()).payload(), shard,
                     StoredReminder.State.DEAD);
         });
+    }
+
+    /**
+     * The reminders of one user, scheduled, being delivered or dead-lettered, at most {@code limit}, in no
+     * particular order: for operators (the console), not for a hot path. It scans the user's shard (HSCAN of its
+     * payloads and dead letters, matching {@code <userId>:*}; a user id holds no glob character), so it costs Redis
+     * time in proportion to the shard's size.
+     */
+    public List<StoredReminder> ofUser(String userId, int limit) {
+        int shard = shards.shardOf(userId);
+        Set<String> ids = new LinkedHashSet<>();
+        ScanOptions match = ScanOptions.scanOptions().match(userId + ":*").count(1000).build();
+        for (String hash : List.of(keys.payload(shard), keys.dead(shard))) {
+            RedisFailures.call("scan", () -> {
+                try (Cursor<Map.Entry<Object, Object>> cursor = redis.opsForHash().scan(hash, match)) {
+                    while (cursor.hasNext() && ids.size() < limit) {
+                        ids.add(cursor.next().getKey().toString());
+                    }
+                }
+                return null;
+            });
+        }
+        List<StoredReminder> found = new ArrayList<>();
+        for (String id : ids) {
+            find(ReminderId.parse(id)).ifPresent(found::add);
+        }
+        return found;
     }
 
     public int shardOf(String userId) {

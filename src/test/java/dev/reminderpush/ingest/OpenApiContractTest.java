@@ -125,6 +125,8 @@ class OpenApiContractTest extends DispatchTest {
         check("PUT", "/api/reminders/42/coupon-8", "not json", 400, false);
         check("PUT", "/api/reminders/42/coupon-8", "{\"dueAt\":1,\"title\":\"t\",\"body\":\"b\",\"colour\":\"red\"}", 400, false);
         check("GET", "/api/reminders/42/nothing", null, 404, true);
+        check("GET", "/api/reminders/42", null, 200, true);
+        check("GET", "/api/reminders/42?limit=0", null, 400, false);
         check("DELETE", "/api/reminders/42/coupon-7", null, 204, true);
         check("DELETE", "/api/reminders/42/coupon-7", null, 404, true);
         check("POST", "/api/reminders/batch", "[{\"userId\":\"1\",\"subject\":\"a\",\"dueAt\":\"" + due
@@ -158,6 +160,11 @@ class OpenApiContractTest extends DispatchTest {
         check("DELETE", "/api/dead-letters/7:rejected", null, 204, true);
         check("DELETE", "/api/dead-letters/7:rejected", null, 404, true);
         check("POST", "/api/dead-letters/redrive", "", 200, true);
+
+        // operator
+        check("GET", "/api/operator/overview", null, 200, true);
+        check("POST", "/api/operator/claiming/pause", null, 200, true);
+        check("POST", "/api/operator/claiming/resume", null, 200, true);
 
         // push (the stream and the handshake are checked by their own tests; here their refusals)
         check("GET", "/push/stats", null, 200, true);
