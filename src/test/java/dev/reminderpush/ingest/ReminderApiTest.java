@@ -73,6 +73,18 @@ class ReminderApiTest extends IntegrationTest {
         assertThat(Instant.parse(json(response).get("dueAt").asText())).isEqualTo(due);
     }
 
+    /** A client that percent-encodes path parameters (as encodeURIComponent does) addresses the same reminder. */
+    @Test
+    void percentEncodedPathParametersAreDecoded() throws Exception {
+        assertThat(http.put("/api/reminders/alice%40example.com/flash%3Asale-2", body(due, "encoded")).statusCode()).isEqualTo(201);
+        HttpResponse<String> plain = http.get("/api/reminders/alice@example.com/flash:sale-2");
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(json(plain).get("id").asText()).isEqualTo("alice@example.com:flash:sale-2");
+        assertThat(http.get("/api/reminders/alice%40example.com").statusCode()).isEqualTo(200);
+        assertThat(http.delete("/api/reminders/alice%40example.com/flash%3Asale-2").statusCode()).isEqualTo(204);
+        assertThat(http.get("/api/reminders/alice%2Bx%25/a").statusCode()).as("a decoded % is still refused").isEqualTo(400);
+    }
+
     @Test
     void getShowsStateAndPayload() throws Exception {
         http.put("/api/reminders/alice@example.com/flash:sale-1", body(due, "hello"));

@@ -105,7 +105,7 @@ class ProductionAccessTest extends IntegrationTest {
     void deadLettersAndConsolesNeedAnOperatorHealthIsOpen() {
         assertThat(anonymous.get("/actuator/health").statusCode()).isEqualTo(200);
         assertThat(anonymous.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
-        for (String path : new String[] {"/api/dead-letters", "/actuator/info",
+        for (String path : new String[] {"/api/dead-letters", "/api/operator/overview", "/console/", "/console/console.js", "/actuator/info",
                 "/actuator/jolokia/read/java.lang:type=Memory", "/actuator/hawtio/"}) {
             assertThat(anonymous.get(path).statusCode()).as(path).isEqualTo(401);
             assertThat(anonymous.as("ops", "wrong").get(path).statusCode()).as(path).isEqualTo(401);
@@ -113,5 +113,7 @@ class ProductionAccessTest extends IntegrationTest {
             assertThat(anonymous.as("ops", "ops-key").get(path).statusCode()).as(path).isEqualTo(200);
         }
         assertThat(anonymous.as("shop", "old-shop-key").post("/api/dead-letters/redrive", "{}").statusCode()).isEqualTo(403);
+        assertThat(anonymous.as("shop", "old-shop-key").post("/api/operator/claiming/pause", "").statusCode()).isEqualTo(403);
+        assertThat(anonymous.get("/api-docs").statusCode()).as("the contract is open").isEqualTo(200);
     }
 }

@@ -59,7 +59,7 @@ public final class HeadlessChromium implements AutoCloseable {
         profile = Files.createTempDirectory("chromium-profile");
         process = new ProcessBuilder(List.of(executable.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1000,700", "--remote-debugging-port=0", "--user-data-dir=" + profile,
+                "--disable-sync", "--window-size=1200,800", "--remote-debugging-port=0", "--user-data-dir=" + profile,
                 "about:blank")).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader errors = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
         int found = -1;
@@ -155,6 +155,17 @@ public final class HeadlessChromium implements AutoCloseable {
         /** A PNG of the page as it is now. */
         public void screenshot(Path file) throws Exception {
             JsonNode shot = call("Page.captureScreenshot", MAPPER.createObjectNode().put("format", "png"));
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.write(file, Base64.getDecoder().decode(shot.get("data").asText()));
+        }
+
+        /** A PNG of the whole page, beyond the window's height. */
+        public void screenshotFullPage(Path file) throws Exception {
+            int height = Integer.parseInt(evaluate("Math.ceil(document.documentElement.scrollHeight)"));
+            int width = Integer.parseInt(evaluate("Math.ceil(document.documentElement.scrollWidth)"));
+            var clip = MAPPER.createObjectNode().put("x", 0).put("y", 0).put("width", width).put("height", height).put("scale", 1);
+            JsonNode shot = call("Page.captureScreenshot", MAPPER.createObjectNode().put("format", "png")
+                    .put("captureBeyondViewport", true).set("clip", clip));
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, Base64.getDecoder().decode(shot.get("data").asText()));
         }
