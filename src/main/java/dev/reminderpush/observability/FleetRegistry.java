@@ -39,15 +39,15 @@ public class FleetRegistry {
         this.leaseMillis = properties.dispatch().lease().toMillis();
     }
 
-    /** Step renew-leases-heartbeat: this instance is alive. */
+    /** Step renew-leases-heartbeat: this instance is alive. One ZADD per renewal, the only cost an idle instance pays. */
     public void heartbeat() {
-        long now = clock.millis();
-        redis.opsForZSet().add(key, self, now);
-        redis.opsForZSet().removeRangeByScore(key, Double.NEGATIVE_INFINITY, now - FORGET_AFTER_MILLIS);
+        redis.opsForZSet().add(key, self, clock.millis());
     }
 
+    /** The instances seen in the last hour, the latest first (those seen before are forgotten here). */
     public List<Instance> instances() {
         long now = clock.millis();
+        redis.opsForZSet().removeRangeByScore(key, Double.NEGATIVE_INFINITY, now - FORGET_AFTER_MILLIS);
         List<Instance> instances = new ArrayList<>();
         var seen = redis.opsForZSet().reverseRangeWithScores(key, 0, 999);
         if (seen != null) {

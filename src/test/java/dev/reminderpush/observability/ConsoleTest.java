@@ -145,6 +145,17 @@ class ConsoleTest extends DispatchTest {
             HeadlessChromium.awaitTrue(page, "document.getElementById('notice').textContent === 'Deleted 1.'", Duration.ofSeconds(10));
             assertThat(store.find(new ReminderId("console-other", "rejected-3"))).isEmpty();
 
+            // redrive all, after the browser's confirmation
+            schedule("console-other", "rejected-4", Instant.now().plusMillis(200), "http");
+            schedule("console-user", "rejected-5", Instant.now().plusMillis(200), "http");
+            await().atMost(Duration.ofSeconds(20)).until(() -> dead("console-other", "rejected-4") && dead("console-user", "rejected-5"));
+            HeadlessChromium.awaitTrue(page, "document.querySelectorAll('#dead tbody tr').length === 2", Duration.ofSeconds(10));
+            HTTP_CENTER.respondWith(request -> 200);
+            page.evaluate("window.confirm = () => true; document.getElementById('redrive-all').click(); true");
+            HeadlessChromium.awaitTrue(page, "document.getElementById('notice').textContent.startsWith('Redriven 2')", Duration.ofSeconds(10));
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find(new ReminderId("console-other", "rejected-4")).isEmpty()
+                    && store.find(new ReminderId("console-user", "rejected-5")).isEmpty());
+
             page.evaluate("location.hash = '#overview'; true");
             HeadlessChromium.awaitTrue(page, "document.getElementById('total-dead').textContent === '0'", Duration.ofSeconds(15));
             Thread.sleep(5_500); // one more sample on the charts
