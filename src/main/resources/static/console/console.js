@@ -31,6 +31,8 @@ async function api(method, path, body) {
   return json;
 }
 
+let generation = 0;           // bumped by every action and page change: older answers are not shown
+let refreshing = false;
 let errorFrom = null;          // 'refresh' or 'action': a refresh that works clears only its own errors
 
 function showError(error, from = 'action') {
@@ -66,7 +68,9 @@ const when = iso => iso ? new Date(iso).toISOString().replace('T', ' ').replace(
 // ---- overview
 
 async function refreshOverview() {
+  const asked = generation;
   const o = await api('GET', '/api/operator/overview');
+  if (asked !== generation) return;
   $('instance').textContent = 'instance ' + o.instance;
   $('total-overdue').textContent = number(o.totals.overdue);
   $('total-scheduled').textContent = number(o.totals.scheduled);
@@ -136,6 +140,7 @@ function chart(svg, samples, series) {
 }
 
 async function setClaiming(action) {
+  generation++;
   try {
     const state = await api('POST', `/api/operator/claiming/${action}`);
     notice(`Claiming on ${state.instance} is ${state.claimingPaused ? 'paused' : 'running'}.`);
@@ -159,7 +164,7 @@ async function lookUp(event) {
     } else {
       const list = await api('GET', `/api/reminders/${encodeURIComponent(user)}?limit=200`);
       items = list.items;
-      $('lookup-summary').textContent = `${items.length}${list.truncated ? '+ (the first 200)' : ''} reminders of ${user}, shard ${list.shard}`;
+      $('lookup-summary').textContent = `${items.length} reminders of ${user}${list.truncated ? ' (there are more; 200 shown)' : ''}, shard ${list.shard}`;
     }
     $('error').hidden = true;
     fill('user-reminders', items, (row, r) => {
@@ -182,7 +187,9 @@ async function lookUp(event) {
 
 async function refreshDead() {
   const path = '/api/dead-letters?limit=50' + (deadCursor ? '&cursor=' + encodeURIComponent(deadCursor) : '');
+  const asked = generation;
   const page = await api('GET', path);
+  if (asked !== generation) return;
   deadNext = page.nextCursor;
   $('next-page').disabled = !deadNext;
   $('dead-summary').textContent = `${number(page.total)} dead letters; this page ${page.items.length}`;
@@ -215,6 +222,7 @@ function button(text, action) {
 }
 
 async function redrive(ids) {
+  generation++;
   try {
     if (ids !== null && ids.length === 0) throw new Error('Select the dead letters to redrive first.');
     const result = await api('POST', '/api/dead-letters/redrive', ids === null ? {} : {ids});
@@ -227,6 +235,7 @@ async function redrive(ids) {
 }
 
 async function discard(ids) {
+  generation++;
   try {
     if (ids.length === 0) throw new Error('Select the dead letters to delete first.');
     const failures = [];
@@ -249,16 +258,20 @@ async function discard(ids) {
 // ---- pages and refresh
 
 function show() {
+  generation++;
   page = (location.hash || '#overview').slice(1);
   if (!['overview', 'reminders', 'dead-letters'].includes(page)) page = 'overview';
   for (const section of document.querySelectorAll('.page')) section.hidden = section.id !== page;
   for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.page === page);
   $('error').hidden = true;   // messages belong to the page they came from
   $('notice').hidden = true;
-  refresh();
+  refresh(true);
 }
 
-async function refresh() {
+/** The poll; {@code now}: a page change, which does not wait for a poll in flight (whose answer is dropped). */
+async function refresh(now = false) {
+  if (refreshing && !now) return; // a slow answer is not overtaken by the next poll
+  refreshing = true;
   try {
     if (page === 'overview') await refreshOverview();
     else if (page === 'dead-letters') await refreshDead();
@@ -267,6 +280,8 @@ async function refresh() {
     if (errorFrom === 'refresh') $('error').hidden = true;
   } catch (e) {
     showError(e, 'refresh');
+  } finally {
+    refreshing = false;
   }
 }
 
@@ -276,8 +291,8 @@ $('lookup').onsubmit = lookUp;
 $('redrive-selected').onclick = () => redrive([...selected]);
 $('delete-selected').onclick = () => discard([...selected]);
 $('redrive-all').onclick = () => { if (confirm('Redrive every dead letter?')) redrive(null); };
-$('first-page').onclick = () => { deadCursor = null; refreshDead().catch(showError); };
-$('next-page').onclick = () => { if (deadNext) { deadCursor = deadNext; refreshDead().catch(showError); } };
+$('first-page').onclick = () => { generation++; deadCursor = null; refreshDead().catch(showError); };
+$('next-page').onclick = () => { if (deadNext) { generation++; deadCursor = deadNext; refreshDead().catch(showError); } };
 $('select-all').onchange = event => {
   for (const box of $('dead').tBodies[0].querySelectorAll('input[type=checkbox]')) {
     box.checked = event.target.checked;

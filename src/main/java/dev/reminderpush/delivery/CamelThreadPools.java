@@ -29,9 +29,12 @@ public class CamelThreadPools {
         }
         ThreadPoolProfile profile = configured.clone();
         if (profile.getPoolSize() != null && profile.getPoolSize() == 0) {
-            int cores = Runtime.getRuntime().availableProcessors();
-            profile.setPoolSize(cores);
-            profile.setMaxPoolSize(cores);
+            profile.setPoolSize(Runtime.getRuntime().availableProcessors());
+        }
+        // with an unbounded queue a pool never grows beyond its core size; Camel's default max (20) would even
+        // refuse a pool-size above it
+        if (profile.getPoolSize() != null && (profile.getMaxPoolSize() == null || profile.getMaxPoolSize() < profile.getPoolSize())) {
+            profile.setMaxPoolSize(profile.getPoolSize());
         }
         return camel.getExecutorServiceManager().newThreadPool(source, name, profile);
     }

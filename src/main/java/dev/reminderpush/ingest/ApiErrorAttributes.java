@@ -22,9 +22,21 @@ class ApiErrorAttributes extends DefaultErrorAttributes {
         Object status = spring.get("status");
         String reason = String.valueOf(spring.getOrDefault("error", "Error"));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"));
+        body.put("error", status instanceof Integer code ? errorCode(code) : reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_"));
         body.put("message", "HTTP " + status + " " + reason + (Integer.valueOf(400).equals(status)
                 ? ": the request was refused before it reached the API (characters a path may not hold, even encoded?)" : ""));
         return body;
+    }
+
+    /** The error class of a status that no API route answered (the same from Spring and from Tomcat). */
+    static String errorCode(int status) {
+        return switch (status) {
+            case 400 -> "bad_request";
+            case 401 -> "unauthorized";
+            case 403 -> "forbidden";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            default -> status >= 500 ? "internal_error" : "bad_request";
+        };
     }
 }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.core.StandardHost;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.apache.coyote.ActionCode;
 import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -23,17 +25,18 @@ public class JsonErrorReportValve extends ErrorReportValve {
     @Override
     protected void report(Request request, Response response, Throwable throwable) {
         int status = response.getStatus();
-        if (status < 400 || response.getContentWritten() > 0) {
+        // the guards of Tomcat's own valve: an error page is written once, and only while the connection may take it
+        if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        String error = switch (status) {
-            case 400 -> "malformed_request";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            default -> status >= 500 ? "internal_error" : "bad_request";
-        };
+        AtomicBoolean ioAllowed = new AtomicBoolean(true);
+        response.getCoyoteResponse().action(ActionCode.IS_IO_ALLOWED, ioAllowed);
+        if (!ioAllowed.get()) {
+            return;
+        }
+        String error = ApiErrorAttributes.errorCode(status);
         String message = status == 400
-                ? "the request is not valid HTTP: a request target may hold only the characters of RFC 3986 (percent-encode others)"
+                ? "the request could not be read as HTTP (a character a request target may not hold? percent-encode it)"
                 : "HTTP " + status;
         try {
             response.setContentType("application/json");

@@ -62,7 +62,10 @@ public class ReminderApi {
                 () -> replies.json(message, 404, notFound(id)));
     }
 
-    /** A user's reminders, at most {@code limit} (default 100, at most 1000): what the console lists. */
+    /**
+     * A user's reminders, at most {@code limit} (default 100, at most 1000), soonest first among those returned:
+     * what the console lists. When there are more ({@code truncated}), which ones are returned is not defined.
+     */
     public record UserReminders(String userId, int shard, List<View> items, boolean truncated) {}
 
     public static final int MAX_LIST = 1000;

@@ -80,7 +80,7 @@ public class BacklogGauges implements SchedulingConfigurer {
         return snapshot;
     }
 
-    public void refresh() {
+    public synchronized void refresh() {
         long now = 0;
         long[] sums = new long[4];
         long[][] perShard = new long[shards][4];

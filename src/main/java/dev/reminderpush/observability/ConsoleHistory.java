@@ -22,7 +22,11 @@ public class ConsoleHistory implements SchedulingConfigurer {
     static final Duration STEP = Duration.ofSeconds(5);
     static final int SAMPLES = 60;
 
-    /** One step: reminders delivered per second, their mean lateness and the largest in the last minutes (ms). */
+    /**
+     * One step: reminders delivered per second and their mean lateness over the step, and the largest lateness of
+     * about the last 2 minutes (Micrometer's decaying max), in ms. Steps share Spring's scheduler thread with the
+     * backlog refresh, so one may come late; its rate is per its real length.
+     */
     public record Sample(Instant at, double deliveredPerSecond, double latenessMeanMillis, double latenessMaxMillis) {}
 
     private final ReminderMetrics metrics;

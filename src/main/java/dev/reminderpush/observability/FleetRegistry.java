@@ -39,9 +39,19 @@ public class FleetRegistry {
         this.leaseMillis = properties.dispatch().lease().toMillis();
     }
 
-    /** Step renew-leases-heartbeat: this instance is alive. One ZADD per renewal, the only cost an idle instance pays. */
+    private boolean trimmed;
+
+    /**
+     * Step renew-leases-heartbeat: this instance is alive. One ZADD per renewal, the only cost an idle instance pays;
+     * the first one also forgets instances unseen for an hour (ids change with every restart).
+     */
     public void heartbeat() {
-        redis.opsForZSet().add(key, self, clock.millis());
+        long now = clock.millis();
+        redis.opsForZSet().add(key, self, now);
+        if (!trimmed) {
+            redis.opsForZSet().removeRangeByScore(key, Double.NEGATIVE_INFINITY, now - FORGET_AFTER_MILLIS);
+            trimmed = true;
+        }
     }
 
     /** The instances seen in the last hour, the latest first (those seen before are forgotten here). */

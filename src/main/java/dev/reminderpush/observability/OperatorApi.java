@@ -54,12 +54,9 @@ public class OperatorApi {
 
     public void overview(Message message) {
         BacklogGauges.Snapshot snapshot = backlog.snapshot();
-        if (snapshot == null) {
-            backlog.refresh(); // the first seconds after a start
-            snapshot = backlog.snapshot();
-            if (snapshot == null) {
-                throw new StoreUnavailableException("the backlog could not be read from Redis yet", null);
-            }
+        if (snapshot == null) { // the first second after a start, or Redis unreachable since
+            throw new StoreUnavailableException("the backlog has not been read from Redis yet; it is read every "
+                    + "reminders.metrics.refresh-interval", null);
         }
         List<Shard> shards = new ArrayList<>();
         for (int shard = 0; shard < snapshot.shards().length; shard++) {

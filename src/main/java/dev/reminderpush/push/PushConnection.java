@@ -62,6 +62,7 @@ public abstract class PushConnection {
     private boolean writing;
     private StreamId lastQueued;
     private volatile StreamId lastSent;
+    private volatile StreamId lastWritten;
     private State state = State.REPLAYING;
     private volatile long lastHeardNanos = System.nanoTime();
     private Listener listener;
@@ -97,12 +98,17 @@ public abstract class PushConnection {
     }
 
     /**
-     * The last message handed to the transport on this connection (an ack beyond it is clamped to it); null before the
-     * first. Not the client's resume id: the client says that one, the server sent this one. Recorded before the
-     * write, not when it completes: a client may ack a frame before the server's write completion has run.
+     * How far an ack of {@code upTo} may reach on this connection: up to the last message whose write completed, or
+     * exactly the one message being written now (a client may ack a frame before the server's write completion has
+     * run, and only a client that received it knows its id). Anything beyond is clamped to the last completed write;
+     * null when nothing may be acked yet. Not the client's resume id: the client says that one, the server wrote these.
      */
-    StreamId lastSent() {
-        return lastSent;
+    StreamId ackable(StreamId upTo) {
+        StreamId written = lastWritten;
+        if (written != null && upTo.compareTo(written) <= 0) {
+            return upTo;
+        }
+        return upTo.equals(lastSent) ? upTo : written;
     }
 
     abstract String transport();
@@ -350,6 +356,7 @@ public abstract class PushConnection {
                     }
                     case MESSAGE -> {
                         writeMessage(frame.id(), frame.json());
+                        lastWritten = frame.id();
                         listener.written(frame.replay());
                     }
                 }
@@ -394,6 +401,7 @@ public abstract class PushConnection {
             return;
         }
         if (frame.kind() == Kind.MESSAGE) {
+            lastWritten = frame.id();
             listener.written(frame.replay());
         } else if (frame.kind() == Kind.BROADCAST) {
             listener.broadcastWritten();

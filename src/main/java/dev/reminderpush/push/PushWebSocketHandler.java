@@ -121,13 +121,13 @@ class PushWebSocketHandler extends AbstractWebSocketHandler implements Handshake
         if (ack != null && ack.isTextual() && frame.size() == 1) {
             try {
                 StreamId upTo = StreamId.parse(ack.asText());
-                StreamId sent = connection.lastSent();
-                if (sent == null) {
+                StreamId reach = connection.ackable(upTo);
+                if (reach == null) {
                     connection.notice("{\"error\":\"invalid_frame\",\"field\":\"ack\",\"message\":\"no message was sent on this connection yet\"}");
                     return;
                 }
-                // never beyond what this connection sent: an ack cannot wipe messages the client has not seen
-                inbox.acknowledge(connection.userId, upTo.compareTo(sent) > 0 ? sent : upTo);
+                // never beyond what this connection wrote: an ack cannot wipe messages the client has not seen
+                inbox.acknowledge(connection.userId, reach);
             } catch (IllegalArgumentException e) {
                 connection.notice("{\"error\":\"invalid_frame\",\"field\":\"ack\",\"message\":\"ack must be the id of a message received\"}");
             } catch (RuntimeException e) {
