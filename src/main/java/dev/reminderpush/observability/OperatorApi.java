@@ -54,9 +54,12 @@ public class OperatorApi {
 
     public void overview(Message message) {
         BacklogGauges.Snapshot snapshot = backlog.snapshot();
-        if (snapshot == null) { // the first second after a start, or Redis unreachable since
-            throw new StoreUnavailableException("the backlog has not been read from Redis yet; it is read every "
-                    + "reminders.metrics.refresh-interval", null);
+        if (snapshot == null) { // the first second after a start: read it now (refresh is synchronized)
+            backlog.refresh();
+            snapshot = backlog.snapshot();
+            if (snapshot == null) {
+                throw new StoreUnavailableException("the backlog could not be read from Redis", null);
+            }
         }
         List<Shard> shards = new ArrayList<>();
         for (int shard = 0; shard < snapshot.shards().length; shard++) {
