@@ -47,6 +47,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 class OpenApiContractTest extends DispatchTest {
 
     static final Path CONTRACT = Path.of("docs/openapi.yaml");
+    static final OpenAPI CONTRACT_MODEL = new OpenAPIV3Parser().readContents(readContract()).getOpenAPI();
 
     @LocalServerPort
     int port;
@@ -105,11 +106,7 @@ class OpenApiContractTest extends DispatchTest {
         }
         bundle.add("GET /push/ws"); // the WebSocket handshake (push.PushConfiguration), not an MVC mapping
 
-        Set<String> documented = new TreeSet<>();
-        OpenAPI contract = new OpenAPIV3Parser().readContents(readContract()).getOpenAPI();
-        contract.getPaths().forEach((path, item) -> item.readOperationsMap()
-                .forEach((method, operation) -> documented.add(method.name() + " " + path)));
-        assertThat(documented).isEqualTo(bundle);
+        assertThat(documentedOperations()).isEqualTo(bundle);
     }
 
     @Test
@@ -175,9 +172,7 @@ class OpenApiContractTest extends DispatchTest {
         check("GET", "/push/ws?userId=42&resume=soon", null, 400, false);
         check("GET", "/api-docs", null, 200, true);
 
-        Set<String> documented = new TreeSet<>();
-        new OpenAPIV3Parser().readContents(readContract()).getOpenAPI().getPaths().forEach((path, item) ->
-                item.readOperationsMap().forEach((method, operation) -> documented.add(method.name() + " " + path)));
+        Set<String> documented = documentedOperations();
         documented.removeAll(Set.of("GET /push/sse", "GET /push/ws")); // their 200/101 are the push tests' business
         assertThat(exercised).as("operations called here").containsAll(documented);
     }
@@ -224,10 +219,18 @@ class OpenApiContractTest extends DispatchTest {
 
     /** The document's path template that a concrete path matches. */
     String template(String path) {
-        return new OpenAPIV3Parser().readContents(readContract()).getOpenAPI().getPaths().keySet().stream()
+        return CONTRACT_MODEL.getPaths().keySet().stream()
                 .filter(t -> path.matches(t.replaceAll("\\{[^}]+}", "[^/]+")))
                 .min((a, b) -> Integer.compare(a.split("\\{").length, b.split("\\{").length)) // /batch before /{userId}/{subject}
                 .orElse(path);
+    }
+
+    /** The document's operations as "METHOD /path/{param}". */
+    static Set<String> documentedOperations() {
+        Set<String> documented = new TreeSet<>();
+        CONTRACT_MODEL.getPaths().forEach((path, item) -> item.readOperationsMap()
+                .forEach((method, operation) -> documented.add(method.name() + " " + path)));
+        return documented;
     }
 
     static String readContract() {
