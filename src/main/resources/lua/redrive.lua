@@ -6,16 +6,28 @@
 -- KEYS[4]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries
 -- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> failure JSON, newline, payload
 -- KEYS[6]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
--- ARGV     the reminder ids
+-- KEYS[7]  <prefix>:{<shard>}:epoch     string, the fence (see schedule.lua)
+-- ARGV[1]  the writer's layout epoch      ARGV[2..]  the reminder ids
 --
--- The payload gets a new revision, so no late acknowledgement of the failed copy can remove it.
+-- The payload gets a new revision, so no late acknowledgement of the failed copy can remove it (above
+-- epoch * 2^40, see schedule.lua).
 -- A dead letter whose reminder was scheduled again meanwhile is dropped, not redriven: the newer
 -- subscription wins. Returns, per id: 1 redriven, 2 superseded by a newer schedule, 0 unknown, 3 unreadable
--- (kept untouched).
+-- (kept untouched); or {'stale', epoch} for a writer behind the fence (nothing changes).
+local fence = tonumber(redis.call('GET', KEYS[7]) or '0')
+if fence > tonumber(ARGV[1]) then
+  return {'stale', fence}
+elseif fence < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[7], ARGV[1])
+end
+local floor = tonumber(ARGV[1]) * 1099511627776
+if tonumber(redis.call('GET', KEYS[3]) or '0') < floor then
+  redis.call('SET', KEYS[3], string.format('%.0f', floor))
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
-for i = 1, #ARGV do
+for i = 2, #ARGV do
   local id = ARGV[i]
   local record = redis.call('HGET', KEYS[5], id)
   if not record then

@@ -7,10 +7,13 @@
 -- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
 -- KEYS[6]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
 -- KEYS[7]  <prefix>:{<shard>}:commands  hash, command source ("<topic>-<partition>") -> "<offset>|<applied at>"
+-- KEYS[8]  <prefix>:{<shard>}:epoch     string, the newest layout epoch a write here carried (the fence)
+-- KEYS[9]  <prefix>:{<shard>}:moved-in  hash, reminder id -> migration epoch in which this shard became its home
 -- ARGV[1]  command source, '' when the write is not a Kafka command
 -- ARGV[2]  the command's offset           ARGV[3]  the command's record timestamp (epoch millis)
 -- ARGV[4]  pub/sub channel for due-time nudges ('' = none)    ARGV[5]  this shard's number
--- ARGV     then, from ARGV[6], quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
+-- ARGV[6]  the writer's layout epoch      ARGV[7]  migration epoch to mark the ids moved in with ('' = none)
+-- ARGV     then, from ARGV[8], quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
 --          (id, due and channel validated by the caller: no '|' in any of them)
 --
 -- A command whose offset is not above the last one this shard applied from its partition, and whose
@@ -32,7 +35,25 @@
 -- tells every instance that the shard's earliest due time moved forward. Nothing depends on the message
 -- arriving: every poll tick reads the earliest due times again.
 --
+-- Revisions handed out under layout epoch e are above e * 2^40 (the shard's counter is raised to that first): a
+-- user's reminders live in one shard per epoch, so a revision is never handed out twice for one id, also after
+-- the id moved to another shard, whose counter knew nothing of the first one's (online resharding).
+--
+-- The fence: a writer whose layout epoch is older than one this shard has seen routed by a layout that is gone;
+-- nothing changes and {'stale', epoch} comes back (the writer reads the layout again). A newer epoch is kept.
+-- During a migration the ids are marked as moved in: the mover never brings an older copy over them.
+--
 -- Returns a flat array: for each quadruple, 1 if the reminder is new or 0 if it replaced one, then its revision.
+local fence = tonumber(redis.call('GET', KEYS[8]) or '0')
+if fence > tonumber(ARGV[6]) then
+  return {'stale', fence}
+elseif fence < tonumber(ARGV[6]) then
+  redis.call('SET', KEYS[8], ARGV[6])
+end
+local floor = tonumber(ARGV[6]) * 1099511627776
+if tonumber(redis.call('GET', KEYS[3]) or '0') < floor then
+  redis.call('SET', KEYS[3], string.format('%.0f', floor))
+end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local source = ARGV[1]
@@ -50,7 +71,7 @@ local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 local earliest = head[2] and tonumber(head[2]) or math.huge
 local nudge = nil
 local out = {}
-for i = 6, #ARGV, 4 do
+for i = 8, #ARGV, 4 do
   local id, due, channel, content = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local rev = redis.call('INCR', KEYS[3])
   local created = redis.call('HSET', KEYS[2], id, string.format('%d', rev) .. '|' .. due .. '|' .. channel .. '|' .. now .. '|' .. content)
@@ -58,6 +79,9 @@ for i = 6, #ARGV, 4 do
   redis.call('HDEL', KEYS[4], id)
   redis.call('HDEL', KEYS[5], id)
   redis.call('ZREM', KEYS[6], id)
+  if ARGV[7] ~= '' then
+    redis.call('HSET', KEYS[9], id, ARGV[7])
+  end
   out[#out + 1] = created
   out[#out + 1] = rev
   if tonumber(due) < earliest then

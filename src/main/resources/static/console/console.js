@@ -69,8 +69,9 @@ const when = iso => iso ? new Date(iso).toISOString().replace('T', ' ').replace(
 
 async function refreshOverview() {
   const asked = generation;
-  const o = await api('GET', '/api/operator/overview');
+  const [o, layout] = await Promise.all([api('GET', '/api/operator/overview'), api('GET', '/api/operator/layout')]);
   if (asked !== generation) return;
+  showLayout(layout);
   $('instance').textContent = 'instance ' + o.instance;
   $('total-overdue').textContent = number(o.totals.overdue);
   $('total-scheduled').textContent = number(o.totals.scheduled);
@@ -136,6 +137,30 @@ function chart(svg, samples, series) {
     line.setAttribute('points', samples.map((s, i) =>
         `${(i * step).toFixed(1)},${(height - 2 - (height - top - 2) * pick(s) / most).toFixed(1)}`).join(' '));
     svg.append(line);
+  }
+}
+
+/** The layout record: the shard count (or the migration running), the mapping and the latest migration. */
+function showLayout(l) {
+  $('layout').textContent = l.migrating ? `${l.shards.count} → ${l.target.count}` : `${l.shards.count} shards`;
+  const latest = !l.startedAt ? '' : l.migrating
+      ? `, migrating since ${when(l.startedAt)}: ${number(l.moved)} moved`
+      : `, last change moved ${number(l.moved)} in ${age((Date.parse(l.finishedAt) - Date.parse(l.startedAt)) / 1000)}`;
+  $('layout-detail').textContent = `${l.shards.hash}, epoch ${l.epoch}${latest}`;
+  $('reshard-start').disabled = l.migrating;
+}
+
+async function reshard(event) {
+  event.preventDefault();
+  const count = Number($('reshard-count').value);
+  if (!confirm(`Move every instance to ${count} shards? Reminders move while they are delivered.`)) return;
+  generation++;
+  try {
+    const l = await api('POST', '/api/operator/layout', {shardCount: count});
+    notice(`Resharding to ${l.target.count} shards started (epoch ${l.epoch}).`);
+    await refreshOverview();
+  } catch (e) {
+    showError(e);
   }
 }
 
@@ -288,6 +313,7 @@ async function refresh(now = false) {
 $('pause').onclick = () => setClaiming('pause');
 $('resume').onclick = () => setClaiming('resume');
 $('lookup').onsubmit = lookUp;
+$('reshard').onsubmit = reshard;
 $('redrive-selected').onclick = () => redrive([...selected]);
 $('delete-selected').onclick = () => discard([...selected]);
 $('redrive-all').onclick = () => { if (confirm('Redrive every dead letter?')) redrive(null); };

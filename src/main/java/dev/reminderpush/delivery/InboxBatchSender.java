@@ -35,8 +35,7 @@ public class InboxBatchSender implements Processor {
         batch.sender = true;
         Map<Integer, List<Integer>> byShard = new TreeMap<>();
         for (int i = 0; i < batch.messages.size(); i++) {
-            // one user's reminders, one shard: the claim says which
-            byShard.computeIfAbsent(batch.messages.get(i).reminders().get(0).shard(), s -> new ArrayList<>()).add(i);
+            byShard.computeIfAbsent(inbox.partitionOf(batch.messages.get(i).userId()), s -> new ArrayList<>()).add(i);
         }
         for (Map.Entry<Integer, List<Integer>> shard : byShard.entrySet()) {
             List<InboxStore.Message> messages = new ArrayList<>(shard.getValue().size());

@@ -66,6 +66,7 @@ public class Dispatcher {
     private final PipelineRoutes routes;
     private final ShardHeads heads;
     private final DueHints hints;
+    private final ShardFunction shards;
     private final WakeUpTimer timer;
     private volatile long lastPassEnd;
     private volatile boolean wakeRequested;
@@ -88,6 +89,7 @@ public class Dispatcher {
         this.renewer = renewer;
         this.heads = heads;
         this.timer = timer;
+        this.shards = shards;
         this.hints = new DueHints(shards.shardCount());
         if (settings.maxInFlight() < settings.batchSize()) {
             throw new IllegalStateException("reminders.dispatch.max-in-flight (" + settings.maxInFlight()
@@ -112,8 +114,9 @@ public class Dispatcher {
         }
         // before any pass permit: a long pass (a backlog) must not keep the hints from being corrected
         heads.refreshFleetClock();
+        hints.resize(shards.shardCount()); // the layout may have changed (online resharding)
         long[] marks = hints.marks();
-        hints.learnAll(marks, heads.earliestDue(hints.shardCount()));
+        hints.learnAll(marks, heads.earliestDue(marks.length));
         wakeRequested = true; // if a pass runs now, it plans the next wake-up from what was just read
         return new DispatchPass((int) Math.floorMod(cursor, (long) hints.shardCount()));
     }
@@ -160,9 +163,10 @@ public class Dispatcher {
             LOG.debug("Ignoring a due-time nudge that is not <shard>|<due>: {}", message);
             return;
         }
-        if (shard < 0 || shard >= hints.shardCount()) {
-            return; // written with another shard count (the store refuses to start on such data)
+        if (shard < 0) {
+            return;
         }
+        hints.resize(shards.shardCount()); // a nudge may come from a shard a migration just opened
         hints.nudge(shard, due);
         if (!stopping) {
             timer.wakeAt(Math.max(due - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));

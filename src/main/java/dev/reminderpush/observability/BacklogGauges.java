@@ -8,8 +8,8 @@ import dev.reminderpush.store.ShardFunction;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
@@ -33,8 +33,10 @@ public class BacklogGauges implements SchedulingConfigurer {
 
     private final StringRedisTemplate redis;
     private final ReminderKeys keys;
-    private final int shards;
-    private final AtomicLongArray overdue;
+    private final ShardFunction shards;
+    private final MeterRegistry registry;
+    private final List<Gauge> perShardGauges = new ArrayList<>();
+    private volatile long[] overdue = new long[0];
     private final long[] totals = new long[4]; // overdue, future, in flight, dead
     private volatile double oldestOverdueSeconds;
     private volatile Snapshot snapshot;
@@ -45,13 +47,9 @@ public class BacklogGauges implements SchedulingConfigurer {
         this.redis = redis;
         this.refreshInterval = properties.metrics().refreshInterval();
         this.keys = keys;
-        this.shards = shardFunction.shardCount();
-        this.overdue = new AtomicLongArray(shards);
-        for (int shard = 0; shard < shards; shard++) {
-            int s = shard;
-            Gauge.builder("reminders.overdue", () -> overdue.get(s)).tag("shard", Integer.toString(shard))
-                    .description("Reminders due by now and not yet claimed, per shard").register(registry);
-        }
+        this.shards = shardFunction;
+        this.registry = registry;
+        registerShardGauges(shardFunction.shardCount());
         Gauge.builder("reminders.overdue.all", () -> totals[0]).description("Reminders due by now and not yet claimed")
                 .register(registry);
         Gauge.builder("reminders.scheduled.future", () -> totals[1]).description("Reminders scheduled for later").register(registry);
@@ -63,6 +61,20 @@ public class BacklogGauges implements SchedulingConfigurer {
                 .register(registry);
         Gauge.builder("reminders.claiming.paused", () -> circuit.isOpen() || claiming.isPaused() ? 1 : 0)
                 .description("1 while claiming is paused (delivery circuit open, or an operator paused it)").register(registry);
+    }
+
+    /** One {@code reminders.overdue} series per shard of the layout: added and removed as the layout changes. */
+    private void registerShardGauges(int count) {
+        while (perShardGauges.size() < count) {
+            int s = perShardGauges.size();
+            perShardGauges.add(Gauge.builder("reminders.overdue", () -> {
+                long[] values = overdue;
+                return s < values.length ? values[s] : 0;
+            }).tag("shard", Integer.toString(s)).description("Reminders due by now and not yet claimed, per shard").register(registry));
+        }
+        while (perShardGauges.size() > count) {
+            registry.remove(perShardGauges.remove(perShardGauges.size() - 1));
+        }
     }
 
     @Override
@@ -83,16 +95,18 @@ public class BacklogGauges implements SchedulingConfigurer {
     public synchronized void refresh() {
         long now = 0;
         long[] sums = new long[4];
-        long[][] perShard = new long[shards][4];
+        int count = shards.shardCount();
+        long[][] perShard = new long[count][4];
+        long[] overdueNow = new long[count];
         long oldest = Long.MAX_VALUE;
         try {
-            for (int shard = 0; shard < shards; shard++) {
+            for (int shard = 0; shard < count; shard++) {
                 List<?> stats = redis.execute(STATS, List.of(keys.due(shard), keys.inflight(shard), keys.deadAt(shard)));
                 for (int i = 0; i < 4; i++) {
                     perShard[shard][i] = ((Number) stats.get(i)).longValue();
                     sums[i] += perShard[shard][i];
                 }
-                overdue.set(shard, ((Number) stats.get(0)).longValue());
+                overdueNow[shard] = perShard[shard][0];
                 long first = ((Number) stats.get(4)).longValue();
                 now = ((Number) stats.get(5)).longValue(); // Redis server time, the clock of the due times
                 if (first >= 0) {
@@ -104,6 +118,8 @@ public class BacklogGauges implements SchedulingConfigurer {
             return;
         }
         System.arraycopy(sums, 0, totals, 0, 4);
+        overdue = overdueNow;
+        registerShardGauges(count);
         oldestOverdueSeconds = oldest == Long.MAX_VALUE ? 0 : (now - oldest) / 1000.0;
         snapshot = new Snapshot(perShard, sums, oldestOverdueSeconds, now);
     }

@@ -4,6 +4,9 @@ import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.delivery.DeliveryCircuit;
 import dev.reminderpush.dispatch.ClaimingSwitch;
 import dev.reminderpush.store.DeadLetterStore;
+import dev.reminderpush.store.Resharding;
+import dev.reminderpush.store.ShardFunction;
+import dev.reminderpush.store.ShardHash;
 import org.springframework.jmx.export.annotation.ManagedAttribute;
 import org.springframework.jmx.export.annotation.ManagedOperation;
 import org.springframework.jmx.export.annotation.ManagedResource;
@@ -18,9 +21,13 @@ public class OperatorMBean {
     private final DeliveryCircuit circuit;
     private final DeadLetterStore deadLetters;
     private final ReminderProperties properties;
+    private final ShardFunction shards;
+    private final Resharding resharding;
 
     public OperatorMBean(ClaimingSwitch claiming, DeliveryCircuit circuit, DeadLetterStore deadLetters,
-            ReminderProperties properties) {
+            ReminderProperties properties, ShardFunction shards, Resharding resharding) {
+        this.shards = shards;
+        this.resharding = resharding;
         this.claiming = claiming;
         this.circuit = circuit;
         this.deadLetters = deadLetters;
@@ -57,9 +64,20 @@ public class OperatorMBean {
         return deadLetters.total();
     }
 
-    @ManagedAttribute(description = "reminders.shard-count")
+    @ManagedAttribute(description = "Shards of the layout this instance follows (while migrating: the layout being left)")
     public int getShardCount() {
-        return properties.shardCount();
+        return shards.layout().count();
+    }
+
+    @ManagedAttribute(description = "The shard layout this instance follows: epoch, count, mapping, migration target")
+    public String getShardLayout() {
+        return shards.layout().toString();
+    }
+
+    @ManagedOperation(description = "Change the shard count online (mapping: jump); returns the new layout. "
+            + "Refused while a migration runs.")
+    public String reshard(int shardCount) {
+        return resharding.start(shardCount, ShardHash.JUMP).layout().toString();
     }
 
     @ManagedAttribute(description = "reminders.dispatch.batch-size")

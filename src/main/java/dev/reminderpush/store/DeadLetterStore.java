@@ -40,10 +40,14 @@ public class DeadLetterStore {
     private final ObjectMapper mapper;
     private final ShardHeads heads;
     private final ReminderMetrics metrics;
+    private final LayoutWatcher layouts;
+    private final ShardMover mover;
 
     public DeadLetterStore(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, ReminderCodec codec,
-            ObjectMapper mapper, ReminderMetrics metrics, ShardHeads heads) {
+            ObjectMapper mapper, ReminderMetrics metrics, ShardHeads heads, LayoutWatcher layouts, ShardMover mover) {
         this.redis = redis;
+        this.layouts = layouts;
+        this.mover = mover;
         this.heads = heads;
         this.keys = keys;
         this.shards = shards;
@@ -106,15 +110,38 @@ public class DeadLetterStore {
     }
 
     public Redriven redrive(List<ReminderId> ids) {
-        Map<Integer, List<String>> byShard = new LinkedHashMap<>();
-        for (ReminderId id : ids) {
-            byShard.computeIfAbsent(shards.shardOf(id.userId()), s -> new ArrayList<>()).add(id.toString());
+        return layouts.write(layout -> {
+            Map<Integer, List<String>> byShard = new LinkedHashMap<>();
+            for (ReminderId id : ids) {
+                byShard.computeIfAbsent(layout.previousShardOf(id.userId()), s -> new ArrayList<>()).add(id.toString());
+            }
+            Redriven result = new Redriven(0, 0, 0);
+            for (Map.Entry<Integer, List<String>> shard : byShard.entrySet()) {
+                result = result.plus(redrive(layout, shard.getKey(), shard.getValue()));
+            }
+            return result;
+        });
+    }
+
+    /**
+     * Redrives dead letters of users whose reminders (without a migration) live in {@code shard}. During a migration
+     * the dead letters still there are moved to the users' new shards first, and redriven there: writers of a
+     * migration never add to a shard its users leave.
+     */
+    private Redriven redrive(ShardLayout layout, int shard, List<String> ids) {
+        Map<Integer, List<String>> byHome = new LinkedHashMap<>();
+        for (String id : ids) {
+            byHome.computeIfAbsent(layout.shardOf(ShardMover.userOf(id)), s -> new ArrayList<>()).add(id);
         }
         Redriven result = new Redriven(0, 0, 0);
-        for (Map.Entry<Integer, List<String>> shard : byShard.entrySet()) {
-            List<String> shardIds = shard.getValue();
-            for (int from = 0; from < shardIds.size(); from += PER_CALL) {
-                result = result.plus(redrive(shard.getKey(), shardIds.subList(from, Math.min(shardIds.size(), from + PER_CALL))));
+        for (Map.Entry<Integer, List<String>> home : byHome.entrySet()) {
+            List<String> homeIds = home.getValue();
+            for (int from = 0; from < homeIds.size(); from += PER_CALL) {
+                List<String> chunk = homeIds.subList(from, Math.min(homeIds.size(), from + PER_CALL));
+                if (home.getKey() != shard) {
+                    mover.move(shard, chunk, layout.settled(), layout.epoch());
+                }
+                result = result.plus(redriveIn(layout, home.getKey(), chunk));
             }
         }
         return result;
@@ -132,7 +159,7 @@ public class DeadLetterStore {
                 if (ids == null || ids.isEmpty()) {
                     break;
                 }
-                Redriven batch = redrive(shard, List.copyOf(ids));
+                Redriven batch = layouts.write(layout -> redrive(layout, s, List.copyOf(ids)));
                 kept += batch.unknown();
                 result = result.plus(batch);
             }
@@ -140,18 +167,41 @@ public class DeadLetterStore {
         return result;
     }
 
+    /** Discards a dead letter; during a migration in the user's new shard (marked) and in its old one. */
     public boolean delete(ReminderId id) {
-        int shard = shards.shardOf(id.userId());
+        return layouts.write(layout -> {
+            int home = layout.shardOf(id.userId());
+            boolean removed = delete(layout, home, id, layout.migrating());
+            int old = layout.previousShardOf(id.userId());
+            if (layout.migrating() && old != home) {
+                removed |= delete(layout, old, id, false);
+            }
+            return removed;
+        });
+    }
+
+    private boolean delete(ShardLayout layout, int shard, ReminderId id, boolean mark) {
         Long removed = RedisFailures.call("delete dead letter", () -> redis.execute(LuaScripts.DEAD_DELETE,
-                List.of(keys.dead(shard), keys.deadAt(shard)), id.toString()));
+                List.of(keys.dead(shard), keys.deadAt(shard), keys.epoch(shard), keys.movedIn(shard), keys.moving(shard)),
+                id.toString(), Long.toString(layout.epoch()), mark ? Long.toString(layout.epoch()) : ""));
+        if (removed != null && removed == -2) {
+            throw new StaleLayoutException();
+        }
         return removed != null && removed == 1;
     }
 
-    private Redriven redrive(int shard, List<String> ids) {
-        Object[] args = ids.toArray();
+    private Redriven redriveIn(ShardLayout layout, int shard, List<String> ids) {
+        Object[] args = new Object[ids.size() + 1];
+        args[0] = Long.toString(layout.epoch());
+        for (int i = 0; i < ids.size(); i++) {
+            args[i + 1] = ids.get(i);
+        }
         List<?> reply = RedisFailures.call("redrive", () -> redis.execute(LuaScripts.REDRIVE,
                 List.of(keys.due(shard), keys.payload(shard), keys.revision(shard), keys.attempts(shard),
-                        keys.dead(shard), keys.deadAt(shard)), args));
+                        keys.dead(shard), keys.deadAt(shard), keys.epoch(shard)), args));
+        if (!reply.isEmpty() && "stale".equals(String.valueOf(reply.get(0)))) {
+            throw new StaleLayoutException();
+        }
         int redriven = 0;
         int superseded = 0;
         int unknown = 0;

@@ -45,14 +45,22 @@ public class InboxStore {
 
     /** Appends a message (once per messageId) and publishes it to every instance where its user is present. */
     public StreamId append(String userId, String messageId, String json) {
-        return append(shards.shardOf(userId), List.of(new Message(userId, messageId, json))).get(0);
+        return append(partitionOf(userId), List.of(new Message(userId, messageId, json))).get(0);
     }
 
     /**
-     * Appends messages of users of {@code shard} (the caller's word: a claimed reminder knows its shard) in one atomic
+     * Appends messages of users of push partition {@code shard} ({@link #partitionOf}) in one atomic
      * call (all or none), each once per messageId, and publishes each to the instances where its user is present.
      * Returns their entry ids, in order.
      */
+    /**
+     * The push partition of a user: inboxes and presence keys live in the slot of that shard number, CRC-32 mod the
+     * layout's push partitions (fixed when the layout was created, so resharding never moves an inbox).
+     */
+    public int partitionOf(String userId) {
+        return shards.layout().pushPartitionOf(userId);
+    }
+
     public List<StreamId> append(int shard, List<Message> messages) {
         long maxAge = push.inboxMaxAge().toMillis();
         List<String> scriptKeys = new ArrayList<>(messages.size() * 3);
@@ -84,7 +92,7 @@ public class InboxStore {
 
     /** Up to {@code limit} messages of the user's inbox after {@code after} (null: from the oldest), oldest first. */
     public List<Entry> after(String userId, StreamId after, int limit) {
-        String key = keys.inbox(shards.shardOf(userId), userId);
+        String key = keys.inbox(partitionOf(userId), userId);
         Range<String> range = Range.rightUnbounded(Range.Bound.inclusive(after == null ? "-" : after.next().toString()));
         List<MapRecord<String, Object, Object>> records = RedisFailures.call("inbox read",
                 () -> redis.opsForStream().range(key, range, Limit.limit().count(limit)));
@@ -99,7 +107,7 @@ public class InboxStore {
 
     /** The user read everything up to {@code upTo}: those messages leave the inbox. Returns how many did. */
     public long acknowledge(String userId, StreamId upTo) {
-        String key = keys.inbox(shards.shardOf(userId), userId);
+        String key = keys.inbox(partitionOf(userId), userId);
         Long removed = RedisFailures.call("inbox ack", () -> redis.execute(LuaScripts.INBOX_ACK, List.of(key), upTo.next().toString()));
         return removed == null ? 0 : removed;
     }
@@ -117,7 +125,7 @@ public class InboxStore {
     private void presence(String instanceId, Collection<String> userIds, long ttlMillis) {
         Map<Integer, List<String>> byShard = new TreeMap<>();
         for (String userId : userIds) {
-            int shard = shards.shardOf(userId);
+            int shard = partitionOf(userId);
             byShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(keys.presence(shard, userId));
         }
         RuntimeException failure = null;

@@ -12,7 +12,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 final class LuaScripts {
 
     static final RedisScript<List> SCHEDULE = list("schedule.lua");
-    static final RedisScript<Long> CANCEL = number("cancel.lua");
+    static final RedisScript<List> CANCEL = list("cancel.lua");
     static final RedisScript<List> READ = list("read.lua");
     static final RedisScript<List> CLAIM = list("claim.lua");
     static final RedisScript<Long> ACK = number("ack.lua");
@@ -27,6 +27,12 @@ final class LuaScripts {
     static final RedisScript<List> INBOX_APPEND = list("inbox-append.lua");
     static final RedisScript<Long> INBOX_ACK = number("inbox-ack.lua");
     static final RedisScript<Long> PRESENCE = number("presence.lua");
+    static final RedisScript<List> LAYOUT_INIT = list("layout-init.lua");
+    static final RedisScript<List> LAYOUT_CHANGE = list("layout-change.lua");
+    static final RedisScript<List> MOVE_OUT = list("move-out.lua");
+    static final RedisScript<Long> MOVE_IN = number("move-in.lua");
+    static final RedisScript<Long> FENCE = number("fence.lua");
+    static final RedisScript<Long> MOVER_LOCK = number("mover-lock.lua");
 
     private LuaScripts() {}
 

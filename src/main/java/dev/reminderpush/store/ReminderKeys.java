@@ -113,7 +113,42 @@ public class ReminderKeys {
         return prefix + ":due-nudges";
     }
 
-    /** String: the shard count the data in this Redis was written with. */
+    /** Hash: the shard layout (store.LayoutStore, layout-init.lua). */
+    public String layout() {
+        return prefix + ":layout";
+    }
+
+    /** String with expiry: the instance running the shard mover now (store.Resharding). */
+    public String moverLock() {
+        return prefix + ":mover";
+    }
+
+    /** Counter: the mover runs so far; each run's token (store.Resharding). */
+    public String moverRuns() {
+        return prefix + ":mover-runs";
+    }
+
+    /** String: the newest mover run that fenced this shard; the scripts of older runs are refused (fence.lua). */
+    public String moverRun(int shard) {
+        return shardKey(shard, "mover-run");
+    }
+
+    /** String: the newest layout epoch a write to this shard carried; older writers are refused (the fence). */
+    public String epoch(int shard) {
+        return shardKey(shard, "epoch");
+    }
+
+    /** Hash: reminder id -> the migration epoch in which this shard became its home (written or moved in). */
+    public String movedIn(int shard) {
+        return shardKey(shard, "moved-in");
+    }
+
+    /** Hash: reminder id -> the entry taken out of this shard by the mover and not yet written to its new shard. */
+    public String moving(int shard) {
+        return shardKey(shard, "moving");
+    }
+
+    /** String: before the layout record, the shard count the data was written with; now a tombstone for old releases. */
     public String shardCountMarker() {
         return prefix + ":shard-count";
     }

@@ -2,6 +2,9 @@ package dev.reminderpush.store;
 
 import dev.reminderpush.observability.ReminderMetrics;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,14 +31,16 @@ public class ReminderStore {
     private final ReminderKeys keys;
     private final ReminderCodec codec;
     private final ReminderMetrics metrics;
+    private final LayoutWatcher layouts;
 
     public ReminderStore(StringRedisTemplate redis, ShardFunction shards, ReminderKeys keys, ReminderCodec codec,
-            ReminderMetrics metrics) {
+            ReminderMetrics metrics, LayoutWatcher layouts) {
         this.redis = redis;
         this.shards = shards;
         this.keys = keys;
         this.codec = codec;
         this.metrics = metrics;
+        this.layouts = layouts;
     }
 
     public ScheduleOutcome schedule(Reminder reminder) {
@@ -47,37 +52,144 @@ public class ReminderStore {
      * then nothing changes, so a replayed command never gives a delivered reminder a new revision.
      */
     public Optional<ScheduleOutcome> schedule(Reminder reminder, CommandSource source) {
-        ScheduleOutcome[] outcome = new ScheduleOutcome[1];
-        int shard = shards.shardOf(reminder.id().userId());
-        return scheduleChunk(shard, List.of(0), List.of(reminder), outcome, source) ? Optional.of(outcome[0]) : Optional.empty();
+        return layouts.write(layout -> {
+            ScheduleOutcome[] outcome = new ScheduleOutcome[1];
+            int shard = layout.shardOf(reminder.id().userId());
+            if (appliedInOldShard(layout, reminder.id(), source)) {
+                metrics.replayed();
+                return Optional.empty();
+            }
+            Set<String> held = heldInOldShards(layout, List.of(reminder.id()), false);
+            if (!scheduleChunk(layout, shard, List.of(0), List.of(reminder), outcome, source)) {
+                leaveOldShardIfWrittenHere(layout, reminder.id());
+                return Optional.empty();
+            }
+            leaveOldShards(layout, List.of(reminder.id()));
+            return Optional.of(replacedIfHeld(outcome[0], held));
+        });
     }
 
     /** Schedules all given reminders; outcomes come back in the order of the input. */
     public List<ScheduleOutcome> schedule(List<Reminder> reminders) {
-        Map<Integer, List<Integer>> positionsByShard = new LinkedHashMap<>();
-        for (int i = 0; i < reminders.size(); i++) {
-            positionsByShard
-                    .computeIfAbsent(shards.shardOf(reminders.get(i).id().userId()), s -> new ArrayList<>())
-                    .add(i);
-        }
-        ScheduleOutcome[] outcomes = new ScheduleOutcome[reminders.size()];
-        positionsByShard.forEach((shard, positions) -> {
-            for (int from = 0; from < positions.size(); from += SCRIPT_CHUNK) {
-                List<Integer> chunk = positions.subList(from, Math.min(positions.size(), from + SCRIPT_CHUNK));
-                scheduleChunk(shard, chunk, reminders, outcomes, CommandSource.NONE);
+        return layouts.write(layout -> {
+            Map<Integer, List<Integer>> positionsByShard = new LinkedHashMap<>();
+            for (int i = 0; i < reminders.size(); i++) {
+                positionsByShard
+                        .computeIfAbsent(layout.shardOf(reminders.get(i).id().userId()), s -> new ArrayList<>())
+                        .add(i);
+            }
+            ScheduleOutcome[] outcomes = new ScheduleOutcome[reminders.size()];
+            List<ReminderId> ids = reminders.stream().map(Reminder::id).toList();
+            Set<String> held = heldInOldShards(layout, ids, false);
+            positionsByShard.forEach((shard, positions) -> {
+                for (int from = 0; from < positions.size(); from += SCRIPT_CHUNK) {
+                    List<Integer> chunk = positions.subList(from, Math.min(positions.size(), from + SCRIPT_CHUNK));
+                    scheduleChunk(layout, shard, chunk, reminders, outcomes, CommandSource.NONE);
+                }
+            });
+            leaveOldShards(layout, ids);
+            return Arrays.stream(outcomes).map(o -> replacedIfHeld(o, held)).toList();
+        });
+    }
+
+    /**
+     * During a migration, after a write to the users' new shards: removes what their old shards still hold of these
+     * reminders (an entry the mover has not moved yet, or one it holds in 'moving'); the new shard's mark keeps the
+     * mover from bringing it over. Without a migration, nothing to do.
+     */
+    private void leaveOldShards(ShardLayout layout, List<ReminderId> ids) {
+        byOldShard(layout, ids).forEach((shard, shardIds) -> {
+            for (int from = 0; from < shardIds.size(); from += SCRIPT_CHUNK) {
+                remove(layout, shard, shardIds.subList(from, Math.min(shardIds.size(), from + SCRIPT_CHUNK)), CommandSource.NONE, false);
             }
         });
-        return List.of(outcomes);
+    }
+
+    /**
+     * During a migration, before a write to the users' new shards: the ids whose old shard holds a scheduled copy,
+     * in place or in the mover's hands. Read before the write: a copy the mover takes over afterwards is in the new
+     * shard by the time the write comes, and the write sees it there itself. The payload is read before 'moving',
+     * the order in which move-out.lua passes an entry on. With {@code orDead}, a dead letter counts too.
+     */
+    private Set<String> heldInOldShards(ShardLayout layout, List<ReminderId> ids, boolean orDead) {
+        Set<String> held = new HashSet<>();
+        byOldShard(layout, ids).forEach((shard, shardIds) -> {
+            Object[] fields = shardIds.toArray();
+            List<Object> payloads = RedisFailures.call("read", () -> redis.opsForHash().multiGet(keys.payload(shard), List.of(fields)));
+            List<Object> dead = orDead ? RedisFailures.call("read", () -> redis.opsForHash().multiGet(keys.dead(shard), List.of(fields)))
+                    : Collections.nCopies(fields.length, null);
+            List<Object> moving = RedisFailures.call("read", () -> redis.opsForHash().multiGet(keys.moving(shard), List.of(fields)));
+            for (int i = 0; i < fields.length; i++) {
+                if (payloads.get(i) != null || dead.get(i) != null
+                        || (moving.get(i) != null && (orDead || moving.get(i).toString().startsWith("d|")))) {
+                    held.add(shardIds.get(i));
+                }
+            }
+        });
+        return held;
+    }
+
+    /** The ids whose old shard is another than their new one, by old shard; none without a migration. */
+    private static Map<Integer, List<String>> byOldShard(ShardLayout layout, List<ReminderId> ids) {
+        Map<Integer, List<String>> byOldShard = new LinkedHashMap<>();
+        if (layout.migrating()) {
+            for (ReminderId id : ids) {
+                int old = layout.previousShardOf(id.userId());
+                if (old != layout.shardOf(id.userId())) {
+                    byOldShard.computeIfAbsent(old, s -> new ArrayList<>()).add(id.toString());
+                }
+            }
+        }
+        return byOldShard;
+    }
+
+    /**
+     * During a migration: whether the user's old shard applied this Kafka record already (its command mark covers
+     * it, the rule of schedule.lua). A record applied under the old layout and replayed under the new one is then
+     * known as a replay although the new shard has not seen the mark yet.
+     */
+    private boolean appliedInOldShard(ShardLayout layout, ReminderId id, CommandSource source) {
+        int old = layout.previousShardOf(id.userId());
+        if (!layout.migrating() || source.partition().isEmpty() || old == layout.shardOf(id.userId())) {
+            return false;
+        }
+        Object mark = RedisFailures.call("command mark", () -> redis.opsForHash().get(keys.commands(old), source.partition()));
+        if (mark == null) {
+            return false;
+        }
+        String[] parts = mark.toString().split("\\|");
+        return source.offset() <= Long.parseLong(parts[0]) && source.timestampMillis() <= Long.parseLong(parts[1]);
+    }
+
+    /**
+     * A replayed record during a migration: the first application may have stopped between the new shard and the
+     * old one. When the new shard holds the id's state of this migration (its mark), what the old shard still holds
+     * is older and goes now, rather than when the mover comes (which drops it then anyway).
+     */
+    private void leaveOldShardIfWrittenHere(ShardLayout layout, ReminderId id) {
+        if (layout.migrating() && String.valueOf(layout.epoch()).equals(RedisFailures.call("mark",
+                () -> redis.opsForHash().get(keys.movedIn(layout.shardOf(id.userId())), id.toString())))) {
+            leaveOldShards(layout, List.of(id));
+        }
+    }
+
+    /** A reminder its old shard held was replaced, not created, whatever its new shard said. */
+    private static ScheduleOutcome replacedIfHeld(ScheduleOutcome outcome, Set<String> heldInOldShard) {
+        return outcome.created() && heldInOldShard.contains(outcome.id().toString())
+                ? new ScheduleOutcome(outcome.id(), outcome.shard(), outcome.dueAt(), false, outcome.revision())
+                : outcome;
     }
 
     /** False when the store recognised the command as a replay and wrote nothing. */
-    private boolean scheduleChunk(int shard, List<Integer> positions, List<Reminder> reminders, ScheduleOutcome[] outcomes,
-            CommandSource source) {
-        Object[] args = new Object[5 + positions.size() * 4];
+    private boolean scheduleChunk(ShardLayout layout, int shard, List<Integer> positions, List<Reminder> reminders,
+            ScheduleOutcome[] outcomes, CommandSource source) {
+        Object[] args = new Object[7 + positions.size() * 4];
         System.arraycopy(source.args(), 0, args, 0, 3);
         args[3] = keys.dueNudges();
         args[4] = Integer.toString(shard);
-        int a = 5;
+        args[5] = Long.toString(layout.epoch());
+        args[6] = layout.migrating() ? Long.toString(layout.epoch()) : "";
+        int a = 7;
         for (int position : positions) {
             Reminder reminder = reminders.get(position);
             args[a++] = reminder.id().toString();
@@ -87,7 +199,11 @@ public class ReminderStore {
         }
         List<?> reply = RedisFailures.call("schedule", () -> redis.execute(
                 LuaScripts.SCHEDULE, List.of(keys.due(shard), keys.payload(shard), keys.revision(shard),
-                        keys.attempts(shard), keys.dead(shard), keys.deadAt(shard), keys.commands(shard)), args));
+                        keys.attempts(shard), keys.dead(shard), keys.deadAt(shard), keys.commands(shard), keys.epoch(shard),
+                        keys.movedIn(shard)), args));
+        if (!reply.isEmpty() && "stale".equals(String.valueOf(reply.get(0)))) {
+            throw new StaleLayoutException();
+        }
         if (!reply.isEmpty() && "replay".equals(String.valueOf(reply.get(0)))) {
             metrics.replayed();
             return false;
@@ -109,29 +225,69 @@ public class ReminderStore {
 
     /** A cancel command of the Kafka topic: false when there was none, or when this record was applied before. */
     public boolean cancel(ReminderId id, CommandSource source) {
-        int shard = shards.shardOf(id.userId());
-        Object[] args = new Object[4];
-        args[0] = id.toString();
-        System.arraycopy(source.args(), 0, args, 1, 3);
-        Long removed = RedisFailures.call("cancel", () -> redis.execute(LuaScripts.CANCEL,
+        return layouts.write(layout -> {
+            if (appliedInOldShard(layout, id, source)) {
+                metrics.replayed();
+                return false;
+            }
+            boolean heldInOld = !heldInOldShards(layout, List.of(id), true).isEmpty();
+            List<String> removed = remove(layout, layout.shardOf(id.userId()), List.of(id.toString()), source, layout.migrating());
+            if (removed == null) {
+                metrics.replayed();
+                leaveOldShardIfWrittenHere(layout, id);
+                return false;
+            }
+            int old = layout.previousShardOf(id.userId());
+            if (layout.migrating() && old != layout.shardOf(id.userId())) {
+                remove(layout, old, List.of(id.toString()), CommandSource.NONE, false);
+            }
+            boolean existed = heldInOld || !removed.isEmpty();
+            if (existed) {
+                metrics.cancelled();
+            }
+            return existed;
+        });
+    }
+
+    /** cancel.lua in one shard: the ids that existed there, or null for a replayed command. */
+    private List<String> remove(ShardLayout layout, int shard, List<String> ids, CommandSource source, boolean mark) {
+        Object[] args = new Object[5 + ids.size()];
+        System.arraycopy(source.args(), 0, args, 0, 3);
+        args[3] = Long.toString(layout.epoch());
+        args[4] = mark ? Long.toString(layout.epoch()) : "";
+        for (int i = 0; i < ids.size(); i++) {
+            args[5 + i] = ids.get(i);
+        }
+        List<?> reply = RedisFailures.call("cancel", () -> redis.execute(LuaScripts.CANCEL,
                 List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard), keys.dead(shard), keys.deadAt(shard),
-                        keys.commands(shard)), args));
-        if (removed != null && removed == -1) {
-            metrics.replayed();
-            return false;
+                        keys.commands(shard), keys.epoch(shard), keys.movedIn(shard), keys.moving(shard)), args));
+        if (!reply.isEmpty() && reply.get(0) instanceof Number code) {
+            if (code.longValue() == -2) {
+                throw new StaleLayoutException();
+            }
+            return null; // -1: a replay
         }
-        boolean existed = removed != null && removed == 1;
-        if (existed) {
-            metrics.cancelled();
-        }
-        return existed;
+        return reply.stream().map(Object::toString).toList();
     }
 
     /** The reminder as scheduled, being delivered, or dead-lettered; empty when unknown. */
     public Optional<StoredReminder> find(ReminderId id) {
-        int shard = shards.shardOf(id.userId());
+        ShardLayout layout = shards.layout();
+        Optional<StoredReminder> found = find(id, layout.shardOf(id.userId()));
+        int old = layout.previousShardOf(id.userId());
+        if (found.isEmpty() && layout.migrating() && old != layout.shardOf(id.userId())) {
+            found = find(id, old); // not moved yet
+            if (found.isEmpty()) {
+                found = find(id, layout.shardOf(id.userId())); // moved between the two reads
+            }
+        }
+        return found;
+    }
+
+    private Optional<StoredReminder> find(ReminderId id, int shard) {
         List<?> reply = RedisFailures.call("read", () -> redis.execute(LuaScripts.READ,
-                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.dead(shard)), id.toString()));
+                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.dead(shard), keys.moving(shard)),
+                id.toString()));
         Object state = reply.get(1);
         if (state == null) {
             return Optional.empty();
@@ -151,10 +307,15 @@ public class ReminderStore {
      * time in proportion to the shard's size.
      */
     public List<StoredReminder> ofUser(String userId, int limit) {
-        int shard = shards.shardOf(userId);
+        ShardLayout layout = shards.layout();
         Set<String> ids = new LinkedHashSet<>();
         ScanOptions match = ScanOptions.scanOptions().match(userId + ":*").count(1000).build();
-        for (String hash : List.of(keys.payload(shard), keys.dead(shard))) {
+        List<String> hashes = new ArrayList<>();
+        for (int shard : new LinkedHashSet<>(List.of(layout.shardOf(userId), layout.migrating() ? layout.previousShardOf(userId)
+                : layout.shardOf(userId)))) {
+            hashes.addAll(List.of(keys.payload(shard), keys.dead(shard), keys.moving(shard)));
+        }
+        for (String hash : hashes) {
             RedisFailures.call("scan", () -> {
                 try (Cursor<Map.Entry<Object, Object>> cursor = redis.opsForHash().scan(hash, match)) {
                     while (cursor.hasNext() && ids.size() < limit) {

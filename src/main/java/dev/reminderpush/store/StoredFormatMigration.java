@@ -38,7 +38,7 @@ class StoredFormatMigration {
     private final ShardFunction shards;
     private final ObjectMapper mapper;
 
-    StoredFormatMigration(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards) {
+    StoredFormatMigration(StringRedisTemplate redis, ReminderKeys keys, ShardFunction shards, LayoutWatcher layoutRead) {
         this.redis = redis;
         this.keys = keys;
         this.shards = shards;
@@ -61,9 +61,8 @@ class StoredFormatMigration {
         if (CURRENT.equals(recorded)) {
             return;
         }
-        // the shards the data was written with (ShardCountGuard refuses a different count later, after this ran)
-        String written = redis.opsForValue().get(keys.shardCountMarker());
-        int shardCount = Math.max(shards.shardCount(), written == null ? 0 : Integer.parseInt(written));
+        // the shards the data was written with: the layout was read (LayoutWatcher) before this runs
+        int shardCount = shards.shardCount();
         long[] counts = new long[2]; // converted, unreadable
         for (int shard = 0; shard < shardCount; shard++) {
             convert(keys.payload(shard), v -> v.startsWith("{"), this::payloadFromV1, counts);

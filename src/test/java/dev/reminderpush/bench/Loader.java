@@ -70,7 +70,7 @@ final class Loader {
 
     /** The original design's layout: one sorted set per queue, queue = shard of the user, member = reminder id. */
     static void intoOriginalQueues(String redisUri, int queues, int count, IntFunction<String> users, IntToLongFunction due) {
-        ShardFunction shards = new ShardFunction(queues);
+        ShardFunction shards = new ShardFunction(new dev.reminderpush.store.ShardLayout(1, queues, dev.reminderpush.store.ShardHash.CRC32, null, queues));
         RedisClient client = RedisClient.create(redisUri);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisAsyncCommands<String, String> redis = connection.async();

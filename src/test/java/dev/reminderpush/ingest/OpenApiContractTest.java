@@ -162,6 +162,9 @@ class OpenApiContractTest extends DispatchTest {
         check("GET", "/api/operator/overview", null, 200, true);
         check("POST", "/api/operator/claiming/pause", null, 200, true);
         check("POST", "/api/operator/claiming/resume", null, 200, true);
+        check("GET", "/api/operator/layout", null, 200, true);
+        check("POST", "/api/operator/layout", "{\"shardCount\":0}", 400, false);
+        check("POST", "/api/operator/layout", "{\"shardCount\":16}", 400, true); // the layout already is 16 (202 and 409: ReshardingTest)
 
         // push (the stream and the handshake are checked by their own tests; here their refusals)
         check("GET", "/push/stats", null, 200, true);

@@ -46,14 +46,14 @@ class BacklogGaugesTest extends IntegrationTest {
         gauges.refresh();
 
         assertThat(gauge("reminders.overdue.all")).isEqualTo(2);
-        assertThat(gauge("reminders.overdue", "shard", "8")).isEqualTo(2); // user 42 lives in shard 8
+        assertThat(gauge("reminders.overdue", "shard", "13")).isEqualTo(2); // user 42 lives in shard 13
         assertThat(gauge("reminders.scheduled.future")).isEqualTo(1);
         assertThat(gauge("reminders.inflight")).isZero();
         assertThat(gauge("reminders.oldest.overdue.age")).isBetween(29.0, 40.0);
         assertThat(gauge("reminders.claiming.paused")).isZero();
 
         String scrape = new Http(port).get("/actuator/prometheus").body();
-        assertThat(scrape).contains("reminders_overdue_all 2.0", "reminders_overdue{shard=\"8\"} 2.0", "reminders_oldest_overdue_age_seconds",
+        assertThat(scrape).contains("reminders_overdue_all 2.0", "reminders_overdue{shard=\"13\"} 2.0", "reminders_oldest_overdue_age_seconds",
                 "reminders_scheduled_total", "reminders_lateness_seconds");
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.reminderpush.dispatch.ClaimingSwitch;
 import dev.reminderpush.store.ReminderId;
 import dev.reminderpush.store.ReminderStore;
+import dev.reminderpush.store.ShardFunction;
 import dev.reminderpush.store.StoredReminder;
 import dev.reminderpush.testing.DispatchTest;
 import dev.reminderpush.testing.HeadlessChromium;
@@ -38,6 +39,9 @@ class ConsoleTest extends DispatchTest {
 
     @Autowired
     ClaimingSwitch claiming;
+
+    @Autowired
+    ShardFunction shards;
 
     Http http;
 
@@ -98,6 +102,21 @@ class ConsoleTest extends DispatchTest {
             page.evaluate("document.getElementById('resume').click(); true");
             HeadlessChromium.awaitTrue(page, "document.getElementById('claiming').textContent === 'running'", Duration.ofSeconds(10));
             assertThat(claiming.isPaused()).isFalse();
+
+            // online resharding from the console, 16 -> 32 and back (the rest of the suite expects 16)
+            assertThat(page.evaluate("document.getElementById('layout').textContent")).isEqualTo("16 shards");
+            for (int count : new int[] {32, 16}) {
+                page.evaluate("window.confirm = () => true; document.getElementById('reshard-count').value = '" + count + "';"
+                        + " document.getElementById('reshard-start').click(); true");
+                HeadlessChromium.awaitTrue(page, "document.getElementById('notice').textContent.startsWith('Resharding to " + count
+                        + " shards started')", Duration.ofSeconds(10));
+                HeadlessChromium.awaitTrue(page, "document.getElementById('layout').textContent === '" + count + " shards'",
+                        Duration.ofSeconds(20));
+                assertThat(page.evaluate("document.getElementById('layout-detail').textContent")).startsWith("jump, epoch ")
+                        .contains("last change moved");
+                await().atMost(Duration.ofSeconds(5)).until(() -> shards.layout().count() == count && !shards.layout().migrating());
+            }
+            assertThat(store.find(new ReminderId("console-user", "coupon-2"))).isPresent(); // moved there and back
 
             // reminders: a user's list, one by subject, and a bad user id
             page.evaluate("location.hash = '#reminders'; document.getElementById('lookup-user').value = 'console-user';"

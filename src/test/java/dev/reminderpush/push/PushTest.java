@@ -289,7 +289,7 @@ class PushTest extends IntegrationTest {
     }
 
     String inboxKey(String user) {
-        return "reminders:{" + new dev.reminderpush.store.ShardFunction(16).shardOf(user) + "}:inbox:" + user;
+        return "reminders:{" + dev.reminderpush.store.ShardHash.CRC32.shardOf(user, 16) + "}:inbox:" + user;
     }
 
     /** An ack beyond what the connection wrote removes only what it wrote: a client cannot wipe unseen messages. */

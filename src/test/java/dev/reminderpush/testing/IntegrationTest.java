@@ -1,5 +1,6 @@
 package dev.reminderpush.testing;
 
+import dev.reminderpush.store.LayoutWatcher;
 import org.apache.camel.test.spring.junit5.CamelSpringBootTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -28,8 +29,13 @@ public abstract class IntegrationTest {
         registry.add("camel.component.kafka.brokers", infra::kafkaBootstrapServers);
     }
 
+    @Autowired
+    protected LayoutWatcher layoutWatcher;
+
+    /** An empty Redis, but for the shard layout record, written back at once (the watcher would within a second). */
     @BeforeEach
     void emptyRedis() {
         redis.getRequiredConnectionFactory().getConnection().serverCommands().flushAll();
+        layoutWatcher.refresh();
     }
 }
