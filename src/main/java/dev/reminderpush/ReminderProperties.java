@@ -23,8 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * configuration processor writes from this file). Settings the YAML routes read as placeholders also need their
  * default in the jar's application.yaml; a test checks that both agree.
  *
- * @param shardCount     number of shards (1..16384); fixed once data exists: the bundle records it in
- *                       <prefix>:shard-count and refuses to start with another value
+ * @param shardCount     number of shards (1..16384) of a new Redis only: once the layout record <prefix>:layout
+ *                       exists it wins; change the count of a running fleet with POST /api/operator/layout
  * @param keyPrefix      first part of every Redis key, [A-Za-z0-9._-]{1,64}
  * @param maxPayloadSize largest encoded reminder payload (title, body, data, ...)
  * @param maxBatchItems  most items in one POST /api/reminders/batch

@@ -1,10 +1,15 @@
 package dev.reminderpush.store;
 
+import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.springframework.data.redis.core.Cursor;
@@ -38,10 +43,20 @@ public class ShardMover {
 
     private final StringRedisTemplate redis;
     private final ReminderKeys keys;
+    private final ExecutorService writers = Executors.newFixedThreadPool(8, r -> {
+        Thread thread = new Thread(r, "shard-mover-write");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public ShardMover(StringRedisTemplate redis, ReminderKeys keys) {
         this.redis = redis;
         this.keys = keys;
+    }
+
+    @PreDestroy
+    void stop() {
+        writers.shutdownNow();
     }
 
     /**
@@ -73,6 +88,13 @@ public class ShardMover {
                 throw new StaleLayoutException();
             }
             done = done.plus(move(shard, batch, target, epoch, token));
+        }
+        if (shard >= target.count()) {
+            // a shard that goes away: also wait for claims whose reminder was replaced or cancelled meanwhile (no
+            // payload here any more), so their acknowledgement or lease expiry happens while dispatchers still
+            // visit this shard, and nothing is left in it
+            Long claimed = RedisFailures.call("in flight", () -> redis.opsForZSet().zCard(keys.inflight(shard)));
+            done = new Drain(done.moved(), Math.max(done.inFlight(), claimed == null ? 0 : claimed));
         }
         return done;
     }
@@ -109,14 +131,24 @@ public class ShardMover {
         Map<Object, Object> marks = RedisFailures.call("command marks", () -> redis.opsForHash().entries(keys.commands(source)));
         Map<Integer, List<Map.Entry<Object, Object>>> byHome = new LinkedHashMap<>();
         taken.entrySet().forEach(e -> byHome.computeIfAbsent(target.shardOf(userOf(e.getKey().toString())), s -> new ArrayList<>()).add(e));
-        long written = 0;
+        // the new shards' writes at once (growing 16 -> 64, a batch has some 48 of them): the calls share the
+        // connection, one round trip for all rather than one each; 'moving' is cleared once all of them are in
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
         for (Map.Entry<Integer, List<Map.Entry<Object, Object>>> home : byHome.entrySet()) {
             for (List<Map.Entry<Object, Object>> chunk : batchesByUser(home.getValue(), e -> e.getKey().toString())) {
-                written += moveIn(home.getKey(), marks, chunk, epoch, token);
-                Object[] ids = chunk.stream().map(Map.Entry::getKey).toArray();
-                RedisFailures.call("moved", () -> redis.opsForHash().delete(keys.moving(source), ids));
+                writes.add(CompletableFuture.supplyAsync(() -> moveIn(home.getKey(), marks, chunk, epoch, token), writers));
             }
         }
+        long written = 0;
+        for (CompletableFuture<Long> write : writes) {
+            try {
+                written += write.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+        Object[] ids = taken.keySet().toArray();
+        RedisFailures.call("moved", () -> redis.opsForHash().delete(keys.moving(source), ids));
         return written;
     }
 
