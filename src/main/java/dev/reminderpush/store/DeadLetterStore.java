@@ -174,7 +174,11 @@ public class DeadLetterStore {
             boolean removed = delete(layout, home, id, layout.migrating());
             int old = layout.previousShardOf(id.userId());
             if (layout.migrating() && old != home) {
-                removed |= delete(layout, old, id, false);
+                try {
+                    removed |= delete(layout, old, id, false);
+                } catch (StaleLayoutException e) {
+                    // the migration finished meanwhile and left nothing of this id in its old shard (ReminderStore)
+                }
             }
             return removed;
         });

@@ -69,18 +69,26 @@ public class ReminderStore {
         });
     }
 
-    /** Schedules all given reminders; outcomes come back in the order of the input. */
+    /**
+     * Schedules all given reminders; outcomes come back in the order of the input. When a shard refuses a chunk as
+     * written by an older layout, only what was not written yet is written again under the newer one: a reminder
+     * written once keeps its revision (the mover takes it along), so it is never delivered under two.
+     */
     public List<ScheduleOutcome> schedule(List<Reminder> reminders) {
+        ScheduleOutcome[] outcomes = new ScheduleOutcome[reminders.size()];
+        Set<String> held = new HashSet<>();
         return layouts.write(layout -> {
             Map<Integer, List<Integer>> positionsByShard = new LinkedHashMap<>();
+            List<ReminderId> ids = new ArrayList<>();
             for (int i = 0; i < reminders.size(); i++) {
-                positionsByShard
-                        .computeIfAbsent(layout.shardOf(reminders.get(i).id().userId()), s -> new ArrayList<>())
-                        .add(i);
+                if (outcomes[i] == null) {
+                    positionsByShard
+                            .computeIfAbsent(layout.shardOf(reminders.get(i).id().userId()), s -> new ArrayList<>())
+                            .add(i);
+                    ids.add(reminders.get(i).id());
+                }
             }
-            ScheduleOutcome[] outcomes = new ScheduleOutcome[reminders.size()];
-            List<ReminderId> ids = reminders.stream().map(Reminder::id).toList();
-            Set<String> held = heldInOldShards(layout, ids, false);
+            held.addAll(heldInOldShards(layout, ids, false));
             positionsByShard.forEach((shard, positions) -> {
                 for (int from = 0; from < positions.size(); from += SCRIPT_CHUNK) {
                     List<Integer> chunk = positions.subList(from, Math.min(positions.size(), from + SCRIPT_CHUNK));
@@ -100,7 +108,7 @@ public class ReminderStore {
     private void leaveOldShards(ShardLayout layout, List<ReminderId> ids) {
         byOldShard(layout, ids).forEach((shard, shardIds) -> {
             for (int from = 0; from < shardIds.size(); from += SCRIPT_CHUNK) {
-                remove(layout, shard, shardIds.subList(from, Math.min(shardIds.size(), from + SCRIPT_CHUNK)), CommandSource.NONE, false);
+                removeFromOldShard(layout, shard, shardIds.subList(from, Math.min(shardIds.size(), from + SCRIPT_CHUNK)));
             }
         });
     }
@@ -114,6 +122,10 @@ public class ReminderStore {
     private Set<String> heldInOldShards(ShardLayout layout, List<ReminderId> ids, boolean orDead) {
         Set<String> held = new HashSet<>();
         byOldShard(layout, ids).forEach((shard, shardIds) -> {
+            // raise the old shard's fence first (the mover may not have reached it yet): from now on no writer of the
+            // layout before this migration writes there, so nothing it acknowledges afterwards is dropped for older
+            List<String> fence = List.of(keys.epoch(shard), keys.moverRun(shard));
+            RedisFailures.call("fence", () -> redis.execute(LuaScripts.FENCE, fence, Long.toString(layout.epoch()), "0"));
             Object[] fields = shardIds.toArray();
             List<Object> payloads = RedisFailures.call("read", () -> redis.opsForHash().multiGet(keys.payload(shard), List.of(fields)));
             List<Object> dead = orDead ? RedisFailures.call("read", () -> redis.opsForHash().multiGet(keys.dead(shard), List.of(fields)))
@@ -239,7 +251,7 @@ public class ReminderStore {
             }
             int old = layout.previousShardOf(id.userId());
             if (layout.migrating() && old != layout.shardOf(id.userId())) {
-                remove(layout, old, List.of(id.toString()), CommandSource.NONE, false);
+                removeFromOldShard(layout, old, List.of(id.toString()));
             }
             boolean existed = heldInOld || !removed.isEmpty();
             if (existed) {
@@ -247,6 +259,19 @@ public class ReminderStore {
             }
             return existed;
         });
+    }
+
+    /**
+     * cancel.lua in a user's old shard during a migration. A shard fenced at a newer epoch than the writer's means the
+     * writer's migration finished meanwhile, and a finished migration left nothing of these ids in their old shard:
+     * done, not refused (retrying the whole write would write its new shard twice).
+     */
+    private void removeFromOldShard(ShardLayout layout, int shard, List<String> ids) {
+        try {
+            remove(layout, shard, ids, CommandSource.NONE, false);
+        } catch (StaleLayoutException e) {
+            // done: see above
+        }
     }
 
     /** cancel.lua in one shard: the ids that existed there, or null for a replayed command. */

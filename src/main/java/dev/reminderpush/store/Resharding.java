@@ -180,13 +180,16 @@ public class Resharding {
             }
         }
         mergeCommandMarks(walk, target, epoch, token);
+        // the moved-in marks go before the finish (UNLINK frees a big hash off Redis's main thread): after the final
+        // pass nothing relies on them, and no next migration, whose marks they would be confused with, can begin
+        // before the finish; a writer of this epoch marking one afterwards leaves a mark no later epoch matches
+        for (int shard = 0; shard < walk; shard++) {
+            String marks = keys.movedIn(shard);
+            RedisFailures.call("forget marks", () -> redis.unlink(marks));
+        }
         LayoutStore.Record finished = layouts.finish(epoch)
                 .orElseThrow(() -> new IllegalStateException("the layout changed while the mover ran"));
         watcher.accept(finished);
-        for (int shard = 0; shard < walk; shard++) {
-            String marks = keys.movedIn(shard);
-            RedisFailures.call("forget marks", () -> redis.unlink(marks)); // UNLINK: frees a big hash off the main thread
-        }
         LOG.warn("Resharding finished: {} shards ({}), epoch {}; moved {} in {} ms", target.count(), target.hash().label(),
                 finished.layout().epoch(), total, clock.millis() - started);
     }

@@ -89,6 +89,12 @@ public class ShardMover {
             }
             done = done.plus(move(shard, batch, target, epoch, token));
         }
+        // what another hand (a redrive) took out of this shard and has not written in yet: the pass is not final,
+        // the next one finishes it (move-in is idempotent)
+        Long held = RedisFailures.call("moving", () -> redis.opsForHash().size(keys.moving(shard)));
+        if (held != null && held > 0) {
+            done = done.plus(new Drain(0, held));
+        }
         if (shard >= target.count()) {
             // a shard that goes away: also wait for claims whose reminder was replaced or cancelled meanwhile (no
             // payload here any more), so their acknowledgement or lease expiry happens while dispatchers still

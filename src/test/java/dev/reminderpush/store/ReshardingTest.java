@@ -287,6 +287,29 @@ class ReshardingTest extends IntegrationTest {
         assertThat(store.find(new ReminderId(user, "s"))).isEmpty();
     }
 
+    /**
+     * A writer of epoch E whose cleanup of the old shard finds that shard fenced higher (the migration finished and
+     * a newer write came meanwhile) is done: the finished migration emptied that shard of the id. Retrying the whole
+     * write would cancel nothing the second time (404) or schedule the reminder twice, under two revisions.
+     */
+    @Test
+    void anOldShardFencedHigherMeansItsCleanupIsDone() throws Exception {
+        String user = userMovingFrom16To64("late");
+        String other = userMovingFrom16To64("late-x");
+        long due = System.currentTimeMillis() + 3_600_000;
+        redis.opsForValue().set(keys.moverLock(), "someone-else", Duration.ofSeconds(3)); // migrating a moment
+        long epoch = reshard(64);
+        store.schedule(reminder(user, "s", due, "v1"));
+        for (String u : List.of(user, other)) {
+            redis.opsForValue().set(keys.epoch(ShardHash.JUMP.shardOf(u, 16)), Long.toString(epoch + 2));
+        }
+        assertThat(store.cancel(new ReminderId(user, "s"))).as("existed").isTrue();
+        ScheduleOutcome once = store.schedule(reminder(other, "s", due, "v1"));
+        assertThat(once.created()).isTrue();
+        assertThat(store.find(new ReminderId(other, "s"))).get().extracting(r -> r.revision()).isEqualTo(once.revision());
+        awaitSettled(epoch, 64);
+    }
+
     /** A mover run that lost its lease (paused) is refused by every shard a newer run fenced: it moves nothing. */
     @Test
     void anOlderMoverRunIsRefusedOnceANewerOneFencedTheShard() {
