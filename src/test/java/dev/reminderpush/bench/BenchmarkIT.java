@@ -317,7 +317,7 @@ class BenchmarkIT {
             try {
                 int round = 0;
                 for (int instances : new int[] {1, 2, 4}) {
-                    flush(); // instances already running keep going: the shard count is only checked at start
+                    flush(); // instances already running keep going, and write back the shard layout they follow within a second
                     while (bundles.size() < instances) {
                         bundles.add(bundle("scale-" + shards + "-" + bundles.size(), redisPort, topic, shards, Map.of()));
                     }
