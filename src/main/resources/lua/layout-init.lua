@@ -5,10 +5,13 @@
 -- ARGV[1]  epoch   ARGV[2]  shard count   ARGV[3]  hash ('jump' or 'crc32')   ARGV[4]  push partitions
 -- ARGV[5]  target count ('' = not migrating)   ARGV[6]  target hash
 --
--- The first instance's values win: later instances read what is there. (An instance that finds the record gone,
--- with Redis data lost, writes back the layout it knows, so the fleet's writes keep passing the shards' fences.)
+-- The first instance's values win: later instances read what is there. An instance that finds the record gone, or
+-- older than the layout it knows (Redis data lost, then written back by an instance that had not seen the latest
+-- change), writes back the layout it knows: the newest epoch wins, since epochs only grow by layout-change.lua.
 -- Returns the record as HGETALL does.
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local stored = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
+if stored == nil or stored < tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'count', ARGV[2], 'hash', ARGV[3], 'push-partitions', ARGV[4])
   if ARGV[5] ~= '' then
     redis.call('HSET', KEYS[1], 'target-count', ARGV[5], 'target-hash', ARGV[6])

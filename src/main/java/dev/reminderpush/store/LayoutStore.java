@@ -41,7 +41,7 @@ public class LayoutStore {
         return create(new ShardLayout(1, configuredCount, ShardHash.JUMP, null, configuredCount));
     }
 
-    /** Creates the record with {@code layout} unless it exists; the record as it is then. */
+    /** Creates the record with {@code layout} unless one of the same or a newer epoch exists; the record as it is then. */
     public Record create(ShardLayout layout) {
         ShardLayout.Target target = layout.target();
         List<?> reply = RedisFailures.call("layout", () -> redis.execute(LuaScripts.LAYOUT_INIT, List.of(keys.layout()),

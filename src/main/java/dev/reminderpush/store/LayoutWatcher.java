@@ -57,6 +57,10 @@ public class LayoutWatcher {
             if (read.isEmpty()) {
                 LOG.warn("The shard layout record is gone (Redis data lost?); writing back the one this instance knows: {}", known);
                 accept(store.create(known));
+            } else if (read.get().layout().epoch() < known.epoch()) {
+                LOG.warn("The shard layout record ({}) is older than the one this instance knows (Redis data lost, then "
+                        + "written back by an instance that missed a change?); writing back: {}", read.get().layout(), known);
+                accept(store.create(known));
             } else {
                 accept(read.get());
             }

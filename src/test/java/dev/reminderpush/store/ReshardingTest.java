@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -40,6 +41,8 @@ class ReshardingTest extends IntegrationTest {
     @Autowired
     LayoutWatcher watcher;
     @Autowired
+    LayoutStore layoutStore;
+    @Autowired
     ShardFunction shards;
     @LocalServerPort
     int port;
@@ -52,6 +55,18 @@ class ReshardingTest extends IntegrationTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> redis.hasKey(keys.layout()));
         assertThat(shards.layout().migrating()).isFalse();
         if (shards.layout().count() != 16) { // every test starts from 16 shards
+            awaitSettled(reshard(16), 16);
+        }
+    }
+
+    /**
+     * Every test ends at 16 shards too: the other cached contexts of this test JVM read the layout every second and
+     * write back the newest they saw after the next test class empties Redis.
+     */
+    @AfterEach
+    void backTo16() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> !watcher.refresh().layout().migrating());
+        if (shards.layout().count() != 16) {
             awaitSettled(reshard(16), 16);
         }
     }
@@ -354,6 +369,26 @@ class ReshardingTest extends IntegrationTest {
         awaitSettled(epoch, 32);
         long back = reshard(16);
         awaitSettled(back, 16);
+    }
+
+    /**
+     * Redis lost its data and an instance that last read the layout before the latest migration finished writes back
+     * the one it knew (epoch E, migrating): the instances that know the finished layout (E + 1) put it back, so the
+     * fleet does not run that migration again or refuse the next one as "running".
+     */
+    @Test
+    void aLayoutWrittenBackByAStaleInstanceLosesToTheNewestOneKnown() throws Exception {
+        long epoch = reshard(32);
+        awaitSettled(epoch, 32);
+        watcher.refresh();
+        assertThat(shards.layout().epoch()).isEqualTo(epoch + 1);
+        redis.delete(keys.layout());
+        layoutStore.create(new ShardLayout(epoch, 16, ShardHash.JUMP, new ShardLayout.Target(32, ShardHash.JUMP), 16));
+        watcher.refresh();
+        ShardLayout restored = layoutStore.read().orElseThrow().layout();
+        assertThat(restored.epoch()).isEqualTo(epoch + 1);
+        assertThat(restored.migrating()).isFalse();
+        assertThat(restored.count()).isEqualTo(32);
     }
 
     /** A user whose shard changes from 16 to 64 shards (jump). */
