@@ -57,6 +57,7 @@ public class Dispatcher {
     private final FleetClock fleetClock;
     private final String owner;
     private final MergeBuffer merge;
+    private final long flushAt;
     private final HeldClaims held;
     private final DeliveryAcks acks;
     private final LeaseRenewer renewer;
@@ -96,6 +97,9 @@ public class Dispatcher {
                     + ") must be at least reminders.dispatch.batch-size (" + settings.batchSize()
                     + "): the poller waits for room for a whole batch before it claims");
         }
+        // full claims are handed off once the merge buffer holds this many: never so late that the buffer alone
+        // fills the room claimAgain waits for (with a small max-in-flight the pass would wait for itself)
+        this.flushAt = Math.min(10L * settings.batchSize(), settings.maxInFlight() - settings.batchSize());
         this.owner = instanceId.value();
         String defaultChannel = properties.delivery().defaultChannel();
         this.merge = new MergeBuffer(settings.mergeWindow().toMillis(), settings.pollInterval().toMillis() + settings.drainLease().toMillis(),
@@ -250,7 +254,7 @@ public class Dispatcher {
             pass.over = true;
         } else if (clock.millis() >= pass.deadline) {
             pass.over = true; // the rest of this shard waits for the next pass
-        } else if (merge.size() >= 10L * settings.batchSize()) {
+        } else if (merge.size() >= flushAt) {
             ready = DispatchPass.concat(ready, merge.flush(pass.shard));
         }
         return pass.offer(aligned(ready));
