@@ -5,12 +5,14 @@
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry
 -- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>"
 -- KEYS[5]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries
+-- KEYS[6]  <prefix>:{<shard>}:due:high  KEYS[7] <prefix>:{<shard>}:due:low: the other lanes (KEYS[1] is normal)
+-- KEYS[8]  <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low' (see schedule.lua)
 -- ARGV     triples: reminder id, delivered revision, claim id
 --
 -- The claim is removed only if it is still this claim (a later claim of another instance stays).
 -- The payload is removed only if it still has the delivered revision: a reminder re-scheduled while
 -- in flight keeps its newer payload and due entry. A due entry of the same revision (put back by the
--- reaper after a lease expiry that raced this delivery) goes too.
+-- reaper after a lease expiry that raced this delivery) goes too, from whichever lane, and so does the lane mark.
 --
 -- Reads with one HMGET per 1,000 ids and writes with one variadic command per key (not one command per
 -- reminder): Redis spends its time on the data, not on dispatching calls.
@@ -49,5 +51,8 @@ each('ZREM', KEYS[3], released)
 each('HDEL', KEYS[4], released)
 each('HDEL', KEYS[2], removed)
 each('ZREM', KEYS[1], removed)
+each('ZREM', KEYS[6], removed)
+each('ZREM', KEYS[7], removed)
+each('HDEL', KEYS[8], removed)
 each('HDEL', KEYS[5], removed)
 return #removed

@@ -9,6 +9,8 @@
 -- KEYS[7]  <prefix>:{<shard>}:epoch     string, the fence (see schedule.lua)
 -- KEYS[8]  <prefix>:{<shard>}:moved-in  hash, reminder id -> migration epoch in which this shard became its home
 -- KEYS[9]  <prefix>:{<shard>}:moving    hash, reminder id -> entry the mover took out of this shard (move-out.lua)
+-- KEYS[10] <prefix>:{<shard>}:due:high  KEYS[11] <prefix>:{<shard>}:due:low: the other lanes' due sets
+-- KEYS[12] <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low' (see schedule.lua)
 -- ARGV[1]  command source, '' when not a Kafka command   ARGV[2] offset   ARGV[3] record timestamp
 -- ARGV[4]  the writer's layout epoch   ARGV[5]  migration epoch to mark the ids moved in with ('' = none)
 -- ARGV[6..] reminder ids
@@ -43,6 +45,9 @@ local existed = {}
 for i = 6, #ARGV do
   local id = ARGV[i]
   redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[10], id)
+  redis.call('ZREM', KEYS[11], id)
+  redis.call('HDEL', KEYS[12], id)
   redis.call('HDEL', KEYS[3], id)
   redis.call('ZREM', KEYS[5], id)
   local found = redis.call('HDEL', KEYS[2], id) + redis.call('HDEL', KEYS[4], id) + redis.call('HDEL', KEYS[9], id)

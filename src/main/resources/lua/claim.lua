@@ -1,10 +1,11 @@
 -- claim.lua: claim due reminders of ONE shard for delivery, atomically, under the shard's drain lease.
 --
--- KEYS[1]  <prefix>:{<shard>}:due       sorted set, reminder id -> due epoch millis
+-- KEYS[1]  <prefix>:{<shard>}:due       sorted set, reminder id -> due epoch millis: the normal lane
 -- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content>
 -- KEYS[3]  <prefix>:{<shard>}:inflight  sorted set, reminder id -> lease expiry epoch millis
 -- KEYS[4]  <prefix>:{<shard>}:claims    hash, reminder id -> "<revision>|<claim id>" of the live claim
 -- KEYS[5]  <prefix>:{<shard>}:drainer   string, the instance draining this shard now (expires)
+-- KEYS[6]  <prefix>:{<shard>}:due:high  sorted set, the high lane   KEYS[7] <prefix>:{<shard>}:due:low, the low lane
 -- ARGV[1]  most entries to claim (more, up to 100, only to finish the last user's)   ARGV[2]  lease (millis from now)
 -- ARGV[3]  claim id, unique per call      ARGV[4]  owner (instance id)
 -- ARGV[5]  drain lease time to live (millis)
@@ -20,13 +21,18 @@
 -- an instance whose own clock runs ahead can neither claim early nor shorten a lease. If another owner holds the drain lease, nothing happens and
 -- {'busy', now} comes back. Otherwise the lease is taken or extended, up to ARGV[1] entries with
 -- score <= now move from due to inflight (score = now + lease) and are returned with their payloads.
+-- Which due entries: first the age rule, oldest first across the lanes, for entries overdue by more than
+-- ARGV[13]; then the room left is shared by the lanes' weights (water-filling: a lane with less due than its
+-- share leaves the rest to the others), each lane oldest first. So a flood of high reminders cannot starve the
+-- other lanes, and nothing waits much longer than ARGV[13] behind them. Due time still decides what is due.
 -- When fewer than ARGV[1] came back, the shard is drained: the drain lease is released, and the users
 -- that have reminders due within the merge window after now are returned, so the dispatcher can hold a
 -- claimed reminder for a sibling that is about to fall due.
 --
 -- Returns {'ok', now, {id, due score, payload, ...}, {user id, earliest due within window, ...}, truncated (0/1),
 --          lease expiry given, next due}: next due is the lowest score left in the due set when the shard was
---          drained (-1: none left), or now when it was not (more is due): the dispatcher wakes for it then.
+--          drained (-1: none left), or now when it was not (more is due): the dispatcher wakes for it then;
+--          next high: the lowest score left in the high lane (-1: none), which the dispatcher serves first.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local owner = redis.call('GET', KEYS[5])
@@ -40,21 +46,96 @@ local expiry = tonumber(ARGV[8])
 if expiry - now < tonumber(ARGV[9]) then
   expiry = now + tonumber(ARGV[2])
 end
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit)
-if #due / 2 == limit then
-  -- never cut a user's reminders apart at the limit: side by side (one due time, or requeued together by
-  -- reap.lua) they are claimed, merged and, after a crash, merged again together
-  local user = string.match(due[#due - 1], '^([^:]+):')
-  local more = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', limit, 100)
-  for i = 1, #more, 2 do
-    if string.match(more[i], '^([^:]+):') ~= user then
-      break
-    end
-    due[#due + 1] = more[i]
-    due[#due + 1] = more[i + 1]
+local lanes = {KEYS[6], KEYS[1], KEYS[7]} -- high, normal, low
+local weights = {tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])}
+local aged = now - tonumber(ARGV[13])
+local take, dueCount, agedCount, agedLanes = {0, 0, 0}, {}, {}, 0
+local left = limit
+for l = 1, 3 do
+  dueCount[l] = redis.call('ZCOUNT', lanes[l], '-inf', now)
+  agedCount[l] = dueCount[l] > 0 and redis.call('ZCOUNT', lanes[l], '-inf', aged) or 0
+  if agedCount[l] > 0 then
+    agedLanes = agedLanes + 1
   end
 end
-local taken = #due / 2
+-- the age rule: oldest first across the lanes (merged by score only when more than one lane has aged entries)
+if agedLanes == 1 then
+  for l = 1, 3 do
+    take[l] = math.min(agedCount[l], left)
+    left = left - take[l]
+  end
+elseif agedLanes > 1 then
+  local heads, at = {}, {}
+  for l = 1, 3 do
+    heads[l] = agedCount[l] > 0 and redis.call('ZRANGEBYSCORE', lanes[l], '-inf', aged, 'WITHSCORES', 'LIMIT', 0, limit) or {}
+    at[l] = 2
+  end
+  while left > 0 do
+    local best = nil
+    for l = 1, 3 do
+      if at[l] <= #heads[l] and (not best or tonumber(heads[l][at[l]]) < tonumber(heads[best][at[best]])) then
+        best = l
+      end
+    end
+    if not best then
+      break
+    end
+    take[best], at[best], left = take[best] + 1, at[best] + 2, left - 1
+  end
+end
+-- the weighted shares of what is left
+while left > 0 do
+  local total, given = 0, 0
+  for l = 1, 3 do
+    if dueCount[l] > take[l] then
+      total = total + weights[l]
+    end
+  end
+  if total == 0 then
+    break
+  end
+  local share = {}
+  for l = 1, 3 do
+    share[l] = dueCount[l] > take[l] and math.min(dueCount[l] - take[l], math.floor(left * weights[l] / total)) or 0
+    given = given + share[l]
+  end
+  if given == 0 then -- less room than lanes: the heaviest lane with entries due gets one
+    local best = nil
+    for l = 1, 3 do
+      if dueCount[l] > take[l] and (not best or weights[l] > weights[best]) then
+        best = l
+      end
+    end
+    share[best], given = 1, 1
+  end
+  for l = 1, 3 do
+    take[l] = take[l] + share[l]
+  end
+  left = left - given
+end
+local due, taken = {}, {0, 0, 0}
+for l = 1, 3 do
+  if take[l] > 0 then
+    local part = redis.call('ZRANGEBYSCORE', lanes[l], '-inf', now, 'WITHSCORES', 'LIMIT', 0, take[l])
+    if #part / 2 == take[l] and dueCount[l] > take[l] then
+      -- never cut a user's reminders of one lane apart: side by side (one due time, or requeued together by
+      -- reap.lua) they are claimed, merged and, after a crash, merged again together
+      local user = string.match(part[#part - 1], '^([^:]+):')
+      local more = redis.call('ZRANGEBYSCORE', lanes[l], '-inf', now, 'WITHSCORES', 'LIMIT', take[l], 100)
+      for i = 1, #more, 2 do
+        if string.match(more[i], '^([^:]+):') ~= user then
+          break
+        end
+        part[#part + 1] = more[i]
+        part[#part + 1] = more[i + 1]
+      end
+    end
+    taken[l] = #part / 2
+    for i = 1, #part do
+      due[#due + 1] = part[i]
+    end
+  end
+end
 local claimed, leases, claims = {}, {}, {}
 local payloads = {} -- one HMGET per 1,000 ids, not one HGET per reminder
 for i = 1, #due, 2000 do
@@ -80,35 +161,55 @@ for i = 1, #due, 2 do
     claimed[#claimed + 1] = payload
   end
 end
-if taken > 0 then
-  -- the entries with score <= now are the lowest ranks, exactly the ones just read
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, taken - 1)
+for l = 1, 3 do
+  if taken[l] > 0 then
+    -- the entries with score <= now are the lowest ranks, exactly the ones just read
+    redis.call('ZREMRANGEBYRANK', lanes[l], 0, taken[l] - 1)
+  end
+end
+if #leases > 0 then
   for i = 1, #leases, 1000 do -- in slices: Lua's unpack has a limit
     redis.call('ZADD', KEYS[3], unpack(leases, i, math.min(i + 999, #leases)))
     redis.call('HSET', KEYS[4], unpack(claims, i, math.min(i + 999, #claims)))
   end
 end
 
+local function head(key)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2]) or -1
+end
 local ahead, truncated, nextDue = {}, 0, now
 if #due / 2 < limit then
   redis.call('DEL', KEYS[5])
-  local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  nextDue = head[2] and tonumber(head[2]) or -1
+  nextDue = -1
   local window, scan = tonumber(ARGV[6]), tonumber(ARGV[7])
-  if window > 0 then
-    local soon = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, now + window, 'WITHSCORES', 'LIMIT', 0, scan)
-    if #soon / 2 >= scan then
-      truncated = 1
+  local earliest = {} -- user -> earliest due within the window, over the lanes
+  for l = 1, 3 do
+    local first = head(lanes[l])
+    if first >= 0 and (nextDue < 0 or first < nextDue) then
+      nextDue = first
     end
-    local seen = {}
-    for i = 1, #soon, 2 do
-      local user = string.match(soon[i], '^([^:]+):')
-      if not seen[user] then
-        seen[user] = true
-        ahead[#ahead + 1] = user
-        ahead[#ahead + 1] = soon[i + 1]
+    if window > 0 then
+      local soon = redis.call('ZRANGEBYSCORE', lanes[l], '(' .. now, now + window, 'WITHSCORES', 'LIMIT', 0, scan)
+      if #soon / 2 >= scan then
+        truncated = 1
+      end
+      for i = 1, #soon, 2 do
+        local user = string.match(soon[i], '^([^:]+):')
+        if not earliest[user] then
+          ahead[#ahead + 1] = user
+          earliest[user] = soon[i + 1]
+        elseif tonumber(soon[i + 1]) < tonumber(earliest[user]) then
+          earliest[user] = soon[i + 1]
+        end
       end
     end
   end
+  local flat = {}
+  for _, user in ipairs(ahead) do
+    flat[#flat + 1] = user
+    flat[#flat + 1] = earliest[user]
+  end
+  ahead = flat
 end
-return {'ok', now, claimed, ahead, truncated, expiry, nextDue}
+return {'ok', now, claimed, ahead, truncated, expiry, nextDue, head(KEYS[6])}

@@ -5,6 +5,8 @@
 -- KEYS[3]  <prefix>:{<shard>}:epoch     string, the fence (see schedule.lua)
 -- KEYS[4]  <prefix>:{<shard>}:moved-in  hash, reminder id -> migration epoch in which this shard became its home
 -- KEYS[5]  <prefix>:{<shard>}:moving    hash, reminder id -> entry the mover took out of this shard (move-out.lua)
+-- KEYS[6]  <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low' (see schedule.lua)
+-- KEYS[7]  <prefix>:{<shard>}:payload   hash, reminder id -> payload (a scheduled reminder of the id keeps its lane mark)
 -- ARGV[1]  reminder id   ARGV[2]  the writer's layout epoch   ARGV[3]  migration epoch to mark the id with ('' = none)
 --
 -- During a migration it runs in the user's new shard (marked '<epoch>|x', so the mover brings no copy of the
@@ -22,7 +24,10 @@ if ARGV[3] ~= '' and redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[3] then
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 local moving = redis.call('HGET', KEYS[5], ARGV[1])
-if moving and string.sub(moving, 1, 2) == 'x|' then
+if redis.call('HEXISTS', KEYS[7], ARGV[1]) == 0 then
+  redis.call('HDEL', KEYS[6], ARGV[1])
+end
+if moving and string.match(moving, '^x%a?|') then
   redis.call('HDEL', KEYS[5], ARGV[1])
   return 1
 end

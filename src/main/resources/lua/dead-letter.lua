@@ -7,6 +7,7 @@
 -- KEYS[5]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries
 -- KEYS[6]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
 -- KEYS[7]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
+-- KEYS[8]  <prefix>:{<shard>}:due:high  KEYS[9] <prefix>:{<shard>}:due:low: the other lanes (KEYS[1] is normal)
 -- ARGV     quadruples: reminder id, revision, claim id, JSON fields describing the failure, written by
 --          the bundle without a raw newline (e.g. "reason":"retries_exhausted","error":"...","attempts":6)
 --
@@ -15,7 +16,7 @@
 -- is still this claim is dead-lettered: after its lease expired, another instance may have claimed and
 -- delivered the reminder (or the reaper put it back to be delivered), and a late failure of the old
 -- copy must not turn it into a dead letter. A reminder re-scheduled meanwhile (newer revision) is not
--- dead-lettered either; its claim is just dropped.
+-- dead-lettered either; its claim is just dropped. The lane mark stays: a redrive sends it in its lane.
 -- Returns the number of dead letters written.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -31,6 +32,8 @@ for i = 1, #ARGV, 4 do
       redis.call('ZADD', KEYS[7], now, id)
       redis.call('HDEL', KEYS[2], id)
       redis.call('ZREM', KEYS[1], id)
+      redis.call('ZREM', KEYS[8], id)
+      redis.call('ZREM', KEYS[9], id)
       redis.call('HDEL', KEYS[5], id)
       written = written + 1
     end

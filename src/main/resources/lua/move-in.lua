@@ -9,10 +9,13 @@
 -- KEYS[7]  <prefix>:{<shard>}:commands  hash, command source -> "<offset>|<applied at>" (see schedule.lua)
 -- KEYS[8]  <prefix>:{<shard>}:epoch     string, the fence (see schedule.lua)
 -- KEYS[9]  <prefix>:{<shard>}:mover-run string, the newest mover run that fenced this shard (fence.lua)
+-- KEYS[10] <prefix>:{<shard>}:due:high  KEYS[11] <prefix>:{<shard>}:due:low: the other lanes (KEYS[1] is normal)
+-- KEYS[12] <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low' (see schedule.lua)
 -- ARGV[1]  migration epoch   ARGV[2]  the mover run's token ('' = not the mover: a redrive moving a letter)
 -- ARGV[3]  pub/sub channel for due-time nudges ('' = none)   ARGV[4]  this shard's number
 -- ARGV[5]  n: the old shard's command marks follow as n pairs (source, mark)
--- ARGV     then pairs: reminder id, entry ('d|<due score>|<payload>' or 'x|<dead at>|<record>')
+-- ARGV     then pairs: reminder id, entry ('d|<due score>|<payload>' or 'x|<dead at>|<record>'; 'dh', 'dl', 'xh',
+--          'xl' for the high and low lanes: the reminder lands in its lane and keeps its lane mark)
 --
 -- A caller of an older epoch, or an older mover run, is refused: -2, nothing changes.
 -- An id marked with this migration's epoch was written here during the migration (a schedule or cancel of its
@@ -37,13 +40,19 @@ for i = 6, 5 + 2 * marks, 2 do
     redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1])
   end
 end
-local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local earliest = head[2] and tonumber(head[2]) or math.huge
+local earliest = math.huge
+for _, key in ipairs({KEYS[1], KEYS[10], KEYS[11]}) do
+  local head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if head[2] and tonumber(head[2]) < earliest then
+    earliest = tonumber(head[2])
+  end
+end
 local nudge = nil
 local written = 0
 for i = 6 + 2 * marks, #ARGV, 2 do
   local id, entry = ARGV[i], ARGV[i + 1]
-  local kind, at, rest = string.match(entry, '^(%a)|([%d.e+-]+)|(.*)$')
+  local kind, suffix, at, rest = string.match(entry, '^(%a)(%a?)|([%d.e+-]+)|(.*)$')
+  local lane = ({h = 'high', l = 'low'})[suffix]
   local mark = redis.call('HGET', KEYS[6], id)
   if mark ~= epoch and not (kind == 'x' and mark == epoch .. '|x') then
     if kind == 'd' and redis.call('HEXISTS', KEYS[2], id) == 0 then
@@ -52,7 +61,10 @@ for i = 6 + 2 * marks, #ARGV, 2 do
         redis.call('SET', KEYS[3], string.format('%d', rev))
       end
       redis.call('HSET', KEYS[2], id, rest)
-      redis.call('ZADD', KEYS[1], at, id)
+      redis.call('ZADD', ({high = KEYS[10], low = KEYS[11]})[lane or ''] or KEYS[1], at, id)
+      if lane then
+        redis.call('HSET', KEYS[12], id, lane)
+      end
       written = written + 1
       if tonumber(at) < earliest then
         earliest = tonumber(at)
@@ -61,6 +73,9 @@ for i = 6 + 2 * marks, #ARGV, 2 do
     elseif kind == 'x' and redis.call('HEXISTS', KEYS[4], id) == 0 then
       redis.call('HSET', KEYS[4], id, rest)
       redis.call('ZADD', KEYS[5], at, id)
+      if lane then
+        redis.call('HSET', KEYS[12], id, lane)
+      end
       written = written + 1
     end
     redis.call('HSET', KEYS[6], id, epoch)

@@ -7,8 +7,11 @@
 -- KEYS[5]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries of the current revision
 -- KEYS[6]  <prefix>:{<shard>}:dead      hash, reminder id -> dead-letter record
 -- KEYS[7]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
+-- KEYS[8]  <prefix>:{<shard>}:due:high  KEYS[9] <prefix>:{<shard>}:due:low: the other lanes (KEYS[1] is normal)
+-- KEYS[10] <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low' (see schedule.lua)
 -- ARGV[1]  most expired leases to handle (more only to finish the last user's)   ARGV[2]  lease expiries allowed
 --
+-- A requeued reminder goes back to its own lane; a dead letter keeps its lane mark for a redrive.
 -- A lease has expired when Redis server time passed it (the same clock that set it in claim.lua, so an
 -- instance whose own clock runs ahead cannot end other instances' leases early). An expired claim whose
 -- payload still has the claimed revision counts one lease expiry: below the allowance it goes back to
@@ -36,6 +39,10 @@ if #expired == limit then
   end
 end
 local requeued, dead = 0, 0
+local lanes = {high = KEYS[8], low = KEYS[9]}
+local function laneOf(id)
+  return lanes[redis.call('HGET', KEYS[10], id) or ''] or KEYS[1]
+end
 local back, first = {}, {} -- requeued ids in order; per user, the earliest due time among them
 for _, id in ipairs(expired) do
   local claim = redis.call('HGET', KEYS[4], id)
@@ -46,7 +53,7 @@ for _, id in ipairs(expired) do
   if payload then
     rev, due = string.match(payload, '^(%d+)|(%d+)|')
   end
-  if claim and rev and rev == string.match(claim, '^(%d+)|') and not redis.call('ZSCORE', KEYS[1], id) then
+  if claim and rev and rev == string.match(claim, '^(%d+)|') and not redis.call('ZSCORE', laneOf(id), id) then
     local attempts = redis.call('HINCRBY', KEYS[5], id, 1)
     if attempts >= tonumber(ARGV[2]) then
       redis.call('HSET', KEYS[6], id, '{"deadAt":' .. now .. ',"reason":"lease_expired","error":"lease expired '
@@ -68,7 +75,7 @@ end
 -- a user's reminders go back side by side, at the score of the earliest: claimed in one claim (claim.lua never
 -- cuts a user at its limit), merged again as before. Each keeps its own due time in its payload.
 for _, id in ipairs(back) do
-  redis.call('ZADD', KEYS[1], first[string.match(id, '^([^:]+):')], id)
+  redis.call('ZADD', laneOf(id), first[string.match(id, '^([^:]+):')], id)
 end
 requeued = #back
 return {requeued, dead}

@@ -7,9 +7,11 @@
 -- KEYS[5]  <prefix>:{<shard>}:dead      hash, reminder id -> failure JSON, newline, payload
 -- KEYS[6]  <prefix>:{<shard>}:dead-at   sorted set, reminder id -> time it was dead-lettered
 -- KEYS[7]  <prefix>:{<shard>}:epoch     string, the fence (see schedule.lua)
+-- KEYS[8]  <prefix>:{<shard>}:due:high  KEYS[9] <prefix>:{<shard>}:due:low: the other lanes (KEYS[1] is normal)
+-- KEYS[10] <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low', kept for dead letters (see schedule.lua)
 -- ARGV[1]  the writer's layout epoch      ARGV[2..]  the reminder ids
 --
--- The payload gets a new revision, so no late acknowledgement of the failed copy can remove it (above
+-- A redriven reminder goes to the lane it had. The payload gets a new revision, so no late acknowledgement of the failed copy can remove it (above
 -- epoch * 2^40, see schedule.lua).
 -- A dead letter whose reminder was scheduled again meanwhile is dropped, not redriven: the newer
 -- subscription wins. Returns, per id: 1 redriven, 2 superseded by a newer schedule, 0 unknown, 3 unreadable
@@ -47,7 +49,8 @@ for i = 2, #ARGV do
         -- due now: the envelope's due field (after the revision) becomes now, like the score
         local afterDue = string.find(record, '|', envelope + 1, true)
         redis.call('HSET', KEYS[2], id, string.format('%d|%d', rev, now) .. string.sub(record, afterDue))
-        redis.call('ZADD', KEYS[1], now, id)
+        local lanes = {high = KEYS[8], low = KEYS[9]}
+        redis.call('ZADD', lanes[redis.call('HGET', KEYS[10], id) or ''] or KEYS[1], now, id)
         redis.call('HDEL', KEYS[4], id)
         out[#out + 1] = 1
       end

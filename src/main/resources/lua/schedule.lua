@@ -1,6 +1,6 @@
 -- schedule.lua: schedule or replace reminders of ONE shard, atomically.
 --
--- KEYS[1]  <prefix>:{<shard>}:due       sorted set, member = reminder id, score = due epoch millis
+-- KEYS[1]  <prefix>:{<shard>}:due       sorted set, member = reminder id, score = due epoch millis (the normal lane)
 -- KEYS[2]  <prefix>:{<shard>}:payload   hash, reminder id -> <rev>|<due>|<channel>|<scheduled at>|<content JSON>
 -- KEYS[3]  <prefix>:{<shard>}:rev       counter, last revision handed out in this shard
 -- KEYS[4]  <prefix>:{<shard>}:attempts  hash, reminder id -> lease expiries of the current revision
@@ -9,12 +9,15 @@
 -- KEYS[7]  <prefix>:{<shard>}:commands  hash, command source ("<topic>-<partition>") -> "<offset>|<applied at>"
 -- KEYS[8]  <prefix>:{<shard>}:epoch     string, the newest layout epoch a write here carried (the fence)
 -- KEYS[9]  <prefix>:{<shard>}:moved-in  hash, reminder id -> migration epoch in which this shard became its home
+-- KEYS[10] <prefix>:{<shard>}:due:high  sorted set, the high lane (like KEYS[1])
+-- KEYS[11] <prefix>:{<shard>}:due:low   sorted set, the low lane
+-- KEYS[12] <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low' (absent: normal)
 -- ARGV[1]  command source, '' when the write is not a Kafka command
 -- ARGV[2]  the command's offset           ARGV[3]  the command's record timestamp (epoch millis)
 -- ARGV[4]  pub/sub channel for due-time nudges ('' = none)    ARGV[5]  this shard's number
 -- ARGV[6]  the writer's layout epoch      ARGV[7]  migration epoch to mark the ids moved in with ('' = none)
--- ARGV     then, from ARGV[8], quadruples: reminder id, due epoch millis, channel ('' = the default), content JSON
---          (id, due and channel validated by the caller: no '|' in any of them)
+-- ARGV     then, from ARGV[8], quintuples: reminder id, due epoch millis, channel ('' = the default),
+--          lane ('high', 'low' or '' = normal), content JSON (id, due and channel validated by the caller: no '|')
 --
 -- A command whose offset is not above the last one this shard applied from its partition, and whose
 -- record is not newer than that application, was applied already (a replay after a consumer restart or
@@ -30,8 +33,11 @@
 -- script: no reader ever sees one without the other. A copy that a dispatcher claimed earlier stays in
 -- flight; its acknowledgement will not touch this newer revision.
 --
+-- A reminder lives in the due set of its lane; a replace that changes the lane moves it, and the lane mark is
+-- always rewritten (a replace without a priority is normal again).
+--
 -- When a reminder falls due before everything the shard held (or the shard was empty), '<shard>|<due>' is
--- published on ARGV[4]: dispatchers plan their next wake-up from each shard's earliest due time, and this
+-- published on ARGV[4], and '<shard>|<due>|high' when it falls due before everything of the high lane: dispatchers plan their next wake-up from each shard's earliest due time, and this
 -- tells every instance that the shard's earliest due time moved forward. Nothing depends on the message
 -- arriving: every poll tick reads the earliest due times again.
 --
@@ -43,7 +49,7 @@
 -- nothing changes and {'stale', epoch} comes back (the writer reads the layout again). A newer epoch is kept.
 -- During a migration the ids are marked as moved in: the mover never brings an older copy over them.
 --
--- Returns a flat array: for each quadruple, 1 if the reminder is new or 0 if it replaced one, then its revision.
+-- Returns a flat array: for each quintuple, 1 if the reminder is new or 0 if it replaced one, then its revision.
 local fence = tonumber(redis.call('GET', KEYS[8]) or '0')
 if fence > tonumber(ARGV[6]) then
   return {'stale', fence}
@@ -67,15 +73,30 @@ if source ~= '' then
   end
   redis.call('HSET', KEYS[7], source, ARGV[2] .. '|' .. now)
 end
-local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local earliest = head[2] and tonumber(head[2]) or math.huge
-local nudge = nil
+local lanes = {high = KEYS[10], low = KEYS[11], [''] = KEYS[1]}
+local function head(key)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2]) or math.huge
+end
+local earliestHigh = head(KEYS[10])
+local earliest = math.min(earliestHigh, head(KEYS[1]), head(KEYS[11]))
+local nudge, nudgeHigh = nil, nil
 local out = {}
-for i = 8, #ARGV, 4 do
-  local id, due, channel, content = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+for i = 8, #ARGV, 5 do
+  local id, due, channel, lane, content = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local rev = redis.call('INCR', KEYS[3])
   local created = redis.call('HSET', KEYS[2], id, string.format('%d', rev) .. '|' .. due .. '|' .. channel .. '|' .. now .. '|' .. content)
-  redis.call('ZADD', KEYS[1], due, id)
+  for _, other in ipairs({'high', '', 'low'}) do
+    if other ~= lane then
+      redis.call('ZREM', lanes[other], id)
+    end
+  end
+  redis.call('ZADD', lanes[lane], due, id)
+  if lane == '' then
+    redis.call('HDEL', KEYS[12], id)
+  else
+    redis.call('HSET', KEYS[12], id, lane)
+  end
   redis.call('HDEL', KEYS[4], id)
   redis.call('HDEL', KEYS[5], id)
   redis.call('ZREM', KEYS[6], id)
@@ -88,9 +109,16 @@ for i = 8, #ARGV, 4 do
     earliest = tonumber(due)
     nudge = due
   end
+  if lane == 'high' and tonumber(due) < earliestHigh then
+    earliestHigh = tonumber(due)
+    nudgeHigh = due
+  end
 end
+-- pcall: a user whose ACL lacks PUBLISH still schedules (the poll tick finds the reminder)
 if nudge and ARGV[4] ~= '' then
-  -- pcall: a user whose ACL lacks PUBLISH still schedules (the poll tick finds the reminder)
   redis.pcall('PUBLISH', ARGV[4], ARGV[5] .. '|' .. nudge)
+end
+if nudgeHigh and ARGV[4] ~= '' then
+  redis.pcall('PUBLISH', ARGV[4], ARGV[5] .. '|' .. nudgeHigh .. '|high')
 end
 return out

@@ -1,5 +1,6 @@
 package dev.reminderpush;
 
+import dev.reminderpush.store.DispatchStore;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotEmpty;
@@ -103,6 +104,7 @@ public record ReminderProperties(
      * @param wakeUpGap        least time between the end of one dispatch pass and the next wake-up: bounds the passes
      *                         per second under a steady stream of due times
      * @param instanceId       this instance's name in drain leases and claim ids (default: host-pid-random)
+     * @param lanes            how a claim shares its room among the priority lanes
      */
     public record Dispatch(
             @DefaultValue("true") boolean enabled,
@@ -118,7 +120,29 @@ public record ReminderProperties(
             @DefaultValue("5") @Min(1) int maxLeaseExpiries,
             @DefaultValue("50000") @Min(1) int maxInFlight,
             @DefaultValue("20ms") @DurationMin(millis = 1) Duration wakeUpGap,
-            String instanceId) {}
+            String instanceId,
+            @Valid @DefaultValue Lanes lanes) {
+
+        /**
+         * The priority lanes (README "Priority lanes"): among due reminders, a claim takes first everything overdue
+         * by more than {@code maxWait}, oldest first, whatever its lane; the rest of its room goes to the lanes by
+         * weight, and a lane with less due leaves its share to the others.
+         *
+         * @param highWeight   share of the high lane
+         * @param normalWeight share of the normal lane
+         * @param lowWeight    share of the low lane
+         * @param maxWait      the age rule: overdue by more than this, a reminder is claimed whatever its lane
+         */
+        public record Lanes(@DefaultValue("6") @Min(1) @Max(1000) int highWeight,
+                @DefaultValue("3") @Min(1) @Max(1000) int normalWeight,
+                @DefaultValue("1") @Min(1) @Max(1000) int lowWeight,
+                @DefaultValue("10s") @NotNull @DurationMin(millis = 1) Duration maxWait) {
+
+            public DispatchStore.LaneShares shares() {
+                return new DispatchStore.LaneShares(highWeight, normalWeight, lowWeight, maxWait.toMillis());
+            }
+        }
+    }
 
     /**
      * Where messages go and how failures are retried. The channel settings and the retry policy are

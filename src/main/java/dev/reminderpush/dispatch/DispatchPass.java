@@ -30,6 +30,12 @@ public final class DispatchPass {
     boolean drained;
     /** The drain is over: no further claim (drained, budget spent, no room, busy, failed). */
     boolean over;
+    /** Claims made by this drain so far. */
+    int claims;
+    /** This drain serves a shard's high lane out of turn: one claim, then the walk goes on. */
+    boolean preferred;
+    /** The last drain was out of turn: the next one is the walk's. */
+    boolean walkOwed;
 
     DispatchPass(int first) {
         this.first = first;
@@ -73,8 +79,16 @@ public final class DispatchPass {
         return ++position < count ? (first + position) % count : -1;
     }
 
-    void startDrain(int shard) {
+    /** The walk's current shard gave way to another's high lane before it was drained: it comes again next. */
+    void revisit() {
+        position--;
+    }
+
+    void startDrain(int shard, boolean outOfTurn) {
         this.shard = shard;
+        this.preferred = outOfTurn;
+        this.walkOwed = outOfTurn;
+        this.claims = 0;
         this.leaseUntil = 0;
         this.room = 0;
         this.drained = false;

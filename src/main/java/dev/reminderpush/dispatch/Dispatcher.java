@@ -58,6 +58,7 @@ public class Dispatcher {
     private final String owner;
     private final MergeBuffer merge;
     private final long flushAt;
+    private final DispatchStore.LaneShares laneShares;
     private final HeldClaims held;
     private final DeliveryAcks acks;
     private final LeaseRenewer renewer;
@@ -100,6 +101,7 @@ public class Dispatcher {
         // full claims are handed off once the merge buffer holds this many: never so late that the buffer alone
         // fills the room claimAgain waits for (with a small max-in-flight the pass would wait for itself)
         this.flushAt = Math.min(10L * settings.batchSize(), settings.maxInFlight() - settings.batchSize());
+        this.laneShares = settings.lanes().shares();
         this.owner = instanceId.value();
         String defaultChannel = properties.delivery().defaultChannel();
         this.merge = new MergeBuffer(settings.mergeWindow().toMillis(), settings.pollInterval().toMillis() + settings.drainLease().toMillis(),
@@ -120,7 +122,8 @@ public class Dispatcher {
         heads.refreshFleetClock();
         hints.resize(shards.shardCount()); // the layout may have changed (online resharding)
         long[] marks = hints.marks();
-        hints.learnAll(marks, heads.earliestDue(marks.length));
+        ShardHeads.DueHeads due = heads.dueHeads(marks.length);
+        hints.learnAll(marks, due.earliest(), due.high());
         wakeRequested = true; // if a pass runs now, it plans the next wake-up from what was just read
         return new DispatchPass((int) Math.floorMod(cursor, (long) hints.shardCount()));
     }
@@ -154,24 +157,25 @@ public class Dispatcher {
 
     /**
      * A nudge from the write path (route wake-on-nudge): {@code <shard>|<due epoch millis>}, published when a
-     * write gave a shard an earlier due time than it had. Wakes up for it unless a wake-up comes earlier.
+     * write gave a shard an earlier due time than it had, with {@code |high} when its high lane got it. Wakes up
+     * for it unless a wake-up comes earlier.
      */
     public void nudge(@Body String message) {
-        int bar = message == null ? -1 : message.indexOf('|');
+        String[] parts = message == null ? new String[0] : message.split("\\|", -1);
         int shard;
         long due;
         try {
-            shard = Integer.parseInt(message.substring(0, bar));
-            due = Long.parseLong(message.substring(bar + 1));
+            shard = Integer.parseInt(parts[0]);
+            due = Long.parseLong(parts[1]);
         } catch (RuntimeException e) {
-            LOG.debug("Ignoring a due-time nudge that is not <shard>|<due>: {}", message);
+            LOG.debug("Ignoring a due-time nudge that is not <shard>|<due>[|high]: {}", message);
             return;
         }
         if (shard < 0) {
             return;
         }
         hints.resize(shards.shardCount()); // a nudge may come from a shard a migration just opened
-        hints.nudge(shard, due);
+        hints.nudge(shard, due, parts.length > 2 && "high".equals(parts[2]));
         if (!stopping) {
             timer.wakeAt(Math.max(due - fleetClock.offsetMillis(), lastPassEnd + settings.wakeUpGap().toMillis()));
         }
@@ -180,17 +184,27 @@ public class Dispatcher {
     /**
      * Loop condition of route dispatch-pass: moves the pass to the next shard that has something due (or a
      * merge window closing); false when the walk is over (every shard seen, the tick budget spent, stopping).
+     * Turns alternate: a shard whose high lane is due gets one claim out of turn, then the walk goes on, so
+     * high reminders do not wait for another shard's backlog and no shard's high flood holds up the walk.
      */
     public boolean nextShard(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass, Exchange exchange) {
         if (!pass.permitted || !pass.claimingAllowed || exchange.isFailed()) {
             return false;
         }
+        if (!pass.walkOwed && !stopping && clock.millis() < pass.deadline) {
+            int preferred = hints.highDue(fleetClock.millis(), -1);
+            if (preferred >= 0) {
+                pass.startDrain(preferred, true);
+                return true;
+            }
+        }
+        pass.walkOwed = false;
         int count = hints.shardCount();
         for (int shard = pass.nextPosition(count); shard >= 0 && !stopping && clock.millis() < pass.deadline;
                 shard = pass.nextPosition(count)) {
             long now = fleetClock.millis();
             if (hints.isDue(shard, now) || merge.windowClosesAt(shard) <= now) {
-                pass.startDrain(shard);
+                pass.startDrain(shard, false);
                 return true;
             }
         }
@@ -203,6 +217,13 @@ public class Dispatcher {
      */
     public boolean claimAgain(@ExchangeProperty(DispatchPass.PROPERTY) DispatchPass pass, Exchange exchange) {
         if (pass.over || exchange.isFailed()) {
+            return false;
+        }
+        if (pass.claims > 0 && (pass.preferred || hints.highDue(fleetClock.millis(), pass.shard) >= 0)) {
+            // one claim out of turn; a walk drain gives way to another shard's high lane and comes back next
+            if (!pass.preferred) {
+                pass.revisit();
+            }
             return false;
         }
         int room = Math.min(settings.batchSize(), gateway.awaitRoom(merge.size() + settings.batchSize(), pass.deadline) - merge.size());
@@ -222,14 +243,17 @@ public class Dispatcher {
         ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(pass.room, settings.lease().toMillis(),
                 owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
                 settings.mergeWindow().toMillis(), settings.lookAheadLimit(), pass.leaseUntil,
-                settings.lease().toMillis() - settings.leaseRenewal().toMillis()));
+                settings.lease().toMillis() - settings.leaseRenewal().toMillis(), laneShares));
         if (result.busy()) {
             // another instance drains it now (perhaps our drain lease ran out while we waited)
             hints.postpone(shard, result.now() + BUSY_RETRY_MILLIS);
+            // and no out-of-turn claims against its drain for one drain lease
+            hints.postponeHigh(shard, result.now() + settings.drainLease().toMillis());
             pass.over = true;
             return result;
         }
-        hints.learn(shard, mark, result.nextDue());
+        hints.learn(shard, mark, result.nextDue(), result.nextHigh());
+        pass.claims++;
         pass.leaseUntil = result.leaseUntil();
         held.hold(result.claimed(), result.leaseUntil());
         metrics.claimed(result.claimed().size());

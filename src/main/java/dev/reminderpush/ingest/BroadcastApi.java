@@ -24,7 +24,7 @@ public class BroadcastApi {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record View(String topic, String subject, int shard, String state, Instant dueAt, long revision, Instant scheduledAt,
-            String title, String body, ObjectNode data) {}
+            String title, String body, ObjectNode data, String priority) {}
 
     private final ReminderRequestParser parser;
     private final ReminderStore store;
@@ -47,7 +47,8 @@ public class BroadcastApi {
         store.find(id).ifPresentOrElse(stored -> {
             Reminder r = stored.reminder();
             replies.json(message, 200, new View(topic, subject, stored.shard(), stored.state().name().toLowerCase(Locale.ROOT),
-                    r.dueAt(), stored.revision(), stored.scheduledAt(), r.title(), r.body(), r.data()));
+                    r.dueAt(), stored.revision(), stored.scheduledAt(), r.title(), r.body(), r.data(),
+                    r.priority().label()));
         }, () -> replies.json(message, 404, notFound(topic, subject)));
     }
 

@@ -32,7 +32,7 @@ public class ReminderApi {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record View(String id, String userId, String subject, int shard, String state, Instant dueAt, long revision,
-            Instant scheduledAt, String title, String body, String channel, ObjectNode data) {}
+            Instant scheduledAt, String title, String body, String channel, ObjectNode data, String priority) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BatchResult(int index, int status, String id, Integer shard, Instant dueAt, Long revision,
@@ -127,6 +127,6 @@ public class ReminderApi {
         Reminder r = stored.reminder();
         return new View(r.id().toString(), r.id().userId(), r.id().subject(), stored.shard(),
                 stored.state().name().toLowerCase(Locale.ROOT), r.dueAt(), stored.revision(), stored.scheduledAt(),
-                r.title(), r.body(), r.channel(), r.data());
+                r.title(), r.body(), r.channel(), r.data(), r.priority().label());
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reminderpush.ReminderProperties;
+import dev.reminderpush.store.Priority;
 import dev.reminderpush.store.Reminder;
 import dev.reminderpush.store.ReminderCodec;
 import dev.reminderpush.store.ReminderId;
@@ -29,11 +30,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class ReminderRequestParser {
 
-    private static final Set<String> REMINDER_FIELDS = Set.of("dueAt", "title", "body", "channel", "data");
-    private static final Set<String> BROADCAST_FIELDS = Set.of("dueAt", "title", "body", "data");
-    private static final Set<String> BATCH_ITEM_FIELDS = Set.of("userId", "subject", "dueAt", "title", "body", "channel", "data");
+    private static final Set<String> REMINDER_FIELDS = Set.of("dueAt", "title", "body", "channel", "data", "priority");
+    private static final Set<String> BROADCAST_FIELDS = Set.of("dueAt", "title", "body", "data", "priority");
+    private static final Set<String> BATCH_ITEM_FIELDS = Set.of("userId", "subject", "dueAt", "title", "body", "channel", "data", "priority");
     private static final Set<String> SCHEDULE_COMMAND_FIELDS =
-            Set.of("type", "userId", "subject", "dueAt", "title", "body", "channel", "data");
+            Set.of("type", "userId", "subject", "dueAt", "title", "body", "channel", "data", "priority");
     private static final Set<String> CANCEL_COMMAND_FIELDS = Set.of("type", "userId", "subject");
     /** Deepest nesting of {@code data}: the message wraps it three levels deeper, far below any JSON parser's limit. */
     public static final int MAX_DATA_DEPTH = 32;
@@ -61,7 +62,7 @@ public class ReminderRequestParser {
     /** The body of {@code PUT /api/broadcasts/{topic}/{subject}}: a reminder's, without a channel. */
     public Reminder parseBroadcast(String topic, String subject, byte[] body) {
         Reminder parsed = reminder(broadcastId(topic, subject), object(readJson(body), null), BROADCAST_FIELDS, null);
-        return new Reminder(parsed.id(), parsed.dueAt(), parsed.title(), parsed.body(), Topics.CHANNEL, parsed.data());
+        return new Reminder(parsed.id(), parsed.dueAt(), parsed.title(), parsed.body(), Topics.CHANNEL, parsed.data(), parsed.priority());
     }
 
     public ReminderId broadcastId(String topic, String subject) {
@@ -158,7 +159,8 @@ public class ReminderRequestParser {
             throw InvalidReminderException.field("data", "data may nest at most " + MAX_DATA_DEPTH
                     + " levels of objects and arrays (the message center's JSON parser must be able to read every message)");
         }
-        Reminder reminder = new Reminder(id, dueAt, title, body, channel, data == null || data.isNull() ? null : (ObjectNode) data);
+        Reminder reminder = new Reminder(id, dueAt, title, body, channel, data == null || data.isNull() ? null : (ObjectNode) data,
+                priority(json));
         checkSize(reminder);
         return reminder;
     }
@@ -235,6 +237,16 @@ public class ReminderRequestParser {
                 throw InvalidReminderException.field(name, "unknown field \"" + name + "\"; allowed: " + allowed);
             }
         }
+    }
+
+    /** The lane: absent or null is normal; otherwise exactly "high", "normal" or "low". */
+    private static Priority priority(ObjectNode json) {
+        String label = text(json, "priority", false);
+        if (label == null) {
+            return Priority.NORMAL;
+        }
+        return Priority.ofLabel(label).orElseThrow(() -> InvalidReminderException.field("priority",
+                "priority must be \"high\", \"normal\" or \"low\", was \"" + label + "\""));
     }
 
     private static String text(ObjectNode json, String field, boolean required) {

@@ -3,6 +3,7 @@ package dev.reminderpush.observability;
 import dev.reminderpush.ReminderProperties;
 import dev.reminderpush.delivery.DeliveryCircuit;
 import dev.reminderpush.dispatch.ClaimingSwitch;
+import dev.reminderpush.store.Priority;
 import dev.reminderpush.store.ReminderKeys;
 import dev.reminderpush.store.ShardFunction;
 import io.micrometer.core.instrument.Gauge;
@@ -39,6 +40,8 @@ public class BacklogGauges implements SchedulingConfigurer {
     private volatile long[] overdue = new long[0];
     private final long[] totals = new long[4]; // overdue, future, in flight, dead
     private volatile double oldestOverdueSeconds;
+    private final long[] laneOverdue = new long[3]; // high, normal, low
+    private final double[] laneOldestSeconds = new double[3];
     private volatile Snapshot snapshot;
     private final Duration refreshInterval;
 
@@ -59,6 +62,14 @@ public class BacklogGauges implements SchedulingConfigurer {
         Gauge.builder("reminders.oldest.overdue.age", () -> oldestOverdueSeconds).baseUnit("seconds")
                 .description("How long the oldest reminder due by now has been waiting (0 when none): alert on this")
                 .register(registry);
+        for (Priority lane : Priority.values()) {
+            int l = lane.ordinal();
+            Gauge.builder("reminders.overdue.lane", () -> laneOverdue[l]).tag("lane", lane.label())
+                    .description("Reminders due by now and not yet claimed, per priority lane").register(registry);
+            Gauge.builder("reminders.oldest.overdue.age.lane", () -> laneOldestSeconds[l]).tag("lane", lane.label()).baseUnit("seconds")
+                    .description("How long the oldest reminder due by now in this lane has been waiting (0 when none)")
+                    .register(registry);
+        }
         Gauge.builder("reminders.claiming.paused", () -> circuit.isOpen() || claiming.isPaused() ? 1 : 0)
                 .description("1 while claiming is paused (delivery circuit open, or an operator paused it)").register(registry);
     }
@@ -99,9 +110,19 @@ public class BacklogGauges implements SchedulingConfigurer {
         long[][] perShard = new long[count][4];
         long[] overdueNow = new long[count];
         long oldest = Long.MAX_VALUE;
+        long[] lanes = new long[3];
+        long[] laneOldest = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
         try {
             for (int shard = 0; shard < count; shard++) {
-                List<?> stats = redis.execute(STATS, List.of(keys.due(shard), keys.inflight(shard), keys.deadAt(shard)));
+                List<?> stats = redis.execute(STATS, List.of(keys.due(shard), keys.inflight(shard), keys.deadAt(shard),
+                        keys.due(shard, Priority.HIGH), keys.due(shard, Priority.LOW)));
+                for (int l = 0; l < 3; l++) { // per lane: due by now, oldest of them (-1: none)
+                    lanes[l] += ((Number) stats.get(6 + 2 * l)).longValue();
+                    long laneFirst = ((Number) stats.get(7 + 2 * l)).longValue();
+                    if (laneFirst >= 0) {
+                        laneOldest[l] = Math.min(laneOldest[l], laneFirst);
+                    }
+                }
                 for (int i = 0; i < 4; i++) {
                     perShard[shard][i] = ((Number) stats.get(i)).longValue();
                     sums[i] += perShard[shard][i];
@@ -121,6 +142,10 @@ public class BacklogGauges implements SchedulingConfigurer {
         overdue = overdueNow;
         registerShardGauges(count);
         oldestOverdueSeconds = oldest == Long.MAX_VALUE ? 0 : (now - oldest) / 1000.0;
+        for (int l = 0; l < 3; l++) {
+            laneOverdue[l] = lanes[l];
+            laneOldestSeconds[l] = laneOldest[l] == Long.MAX_VALUE ? 0 : (now - laneOldest[l]) / 1000.0;
+        }
         snapshot = new Snapshot(perShard, sums, oldestOverdueSeconds, now);
     }
 }

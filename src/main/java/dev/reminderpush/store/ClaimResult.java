@@ -16,12 +16,13 @@ import java.util.Map;
  * @param leaseUntil the lease expiry the claimed reminders got (Redis time)
  * @param nextDue   the shard's earliest due time after this claim (Redis time): {@code now} when the claim was
  *                  full (more is due), {@link ShardHeads#NONE} when nothing is left; unknown ({@code now}) when busy
+ * @param nextHigh  the earliest due time left in the shard's high lane ({@link ShardHeads#NONE}: none)
  */
 public record ClaimResult(
         boolean busy, long now, List<ClaimedReminder> claimed, boolean full, Map<String, Long> upcoming, boolean upcomingTruncated,
-        long leaseUntil, long nextDue) {
+        long leaseUntil, long nextDue, long nextHigh) {
 
     static ClaimResult busy(long now) {
-        return new ClaimResult(true, now, List.of(), false, Map.of(), false, 0, now);
+        return new ClaimResult(true, now, List.of(), false, Map.of(), false, 0, now, now);
     }
 }

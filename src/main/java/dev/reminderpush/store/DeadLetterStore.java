@@ -186,7 +186,8 @@ public class DeadLetterStore {
 
     private boolean delete(ShardLayout layout, int shard, ReminderId id, boolean mark) {
         Long removed = RedisFailures.call("delete dead letter", () -> redis.execute(LuaScripts.DEAD_DELETE,
-                List.of(keys.dead(shard), keys.deadAt(shard), keys.epoch(shard), keys.movedIn(shard), keys.moving(shard)),
+                List.of(keys.dead(shard), keys.deadAt(shard), keys.epoch(shard), keys.movedIn(shard), keys.moving(shard),
+                        keys.lanes(shard), keys.payload(shard)),
                 id.toString(), Long.toString(layout.epoch()), mark ? Long.toString(layout.epoch()) : ""));
         if (removed != null && removed == -2) {
             throw new StaleLayoutException();
@@ -201,7 +202,7 @@ public class DeadLetterStore {
             args[i + 1] = ids.get(i);
         }
         List<?> reply = RedisFailures.call("redrive", () -> redis.execute(LuaScripts.REDRIVE,
-                List.of(keys.due(shard), keys.payload(shard), keys.revision(shard), keys.attempts(shard),
+                keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.revision(shard), keys.attempts(shard),
                         keys.dead(shard), keys.deadAt(shard), keys.epoch(shard)), args));
         if (!reply.isEmpty() && "stale".equals(String.valueOf(reply.get(0)))) {
             throw new StaleLayoutException();

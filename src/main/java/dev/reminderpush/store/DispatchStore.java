@@ -21,12 +21,26 @@ public class DispatchStore {
      */
     public record ClaimRequest(
             int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis, long mergeWindowMillis,
-            int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis) {
+            int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis, LaneShares lanes) {
+
+        public ClaimRequest(int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis,
+                long mergeWindowMillis, int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis) {
+            this(limit, leaseMillis, claimId, owner, drainLeaseMillis, mergeWindowMillis, lookAheadLimit, leaseUntil,
+                    minLeaseLeftMillis, LaneShares.DEFAULT);
+        }
 
         public ClaimRequest(int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis,
                 long mergeWindowMillis, int lookAheadLimit) {
             this(limit, leaseMillis, claimId, owner, drainLeaseMillis, mergeWindowMillis, lookAheadLimit, 0, 0);
         }
+    }
+
+    /**
+     * How a claim shares its room among the lanes of due reminders: by weight, after the age rule took everything
+     * overdue by more than {@code maxWaitMillis}, oldest first, whatever its lane (claim.lua).
+     */
+    public record LaneShares(int high, int normal, int low, long maxWaitMillis) {
+        public static final LaneShares DEFAULT = new LaneShares(6, 3, 1, 10_000);
     }
 
     /** One dead letter to write: the claimed reminder and JSON fields describing the failure. */
@@ -49,11 +63,14 @@ public class DispatchStore {
     public ClaimResult claim(int shard, ClaimRequest request) {
         long before = clock.millis();
         List<?> reply = RedisFailures.call("claim", () -> redis.execute(LuaScripts.CLAIM,
-                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard), keys.drainer(shard)),
+                keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard),
+                        keys.drainer(shard)),
                 Integer.toString(request.limit()), Long.toString(request.leaseMillis()), request.claimId(), request.owner(),
                 Long.toString(request.drainLeaseMillis()), Long.toString(request.mergeWindowMillis()),
                 Integer.toString(request.lookAheadLimit()), Long.toString(request.leaseUntil()),
-                Long.toString(request.minLeaseLeftMillis())));
+                Long.toString(request.minLeaseLeftMillis()), Integer.toString(request.lanes().high()),
+                Integer.toString(request.lanes().normal()), Integer.toString(request.lanes().low()),
+                Long.toString(request.lanes().maxWaitMillis())));
         long now = ((Number) reply.get(1)).longValue();
         fleetClock.observe(now, before, clock.millis());
         if ("busy".equals(String.valueOf(reply.get(0)))) {
@@ -74,8 +91,10 @@ public class DispatchStore {
         }
         boolean full = flat.size() / 3 >= request.limit(); // more than the limit: the last user finished
         long nextDue = ((Number) reply.get(6)).longValue();
+        long nextHigh = ((Number) reply.get(7)).longValue();
         return new ClaimResult(false, now, claimed, full, upcoming, ((Number) reply.get(4)).longValue() == 1,
-                ((Number) reply.get(5)).longValue(), nextDue < 0 ? ShardHeads.NONE : nextDue);
+                ((Number) reply.get(5)).longValue(), nextDue < 0 ? ShardHeads.NONE : nextDue,
+                nextHigh < 0 ? ShardHeads.NONE : nextHigh);
     }
 
     /** The message center accepted these reminders (all of one shard). Returns how many were removed. */
@@ -126,7 +145,7 @@ public class DispatchStore {
             args[a++] = Long.toString(r.dueMillis());
         }
         return RedisFailures.call("release", () -> redis.execute(LuaScripts.RELEASE,
-                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard)), args));
+                keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard)), args));
     }
 
     /** Handles up to {@code limit} leases that expired by Redis server time. */
@@ -150,11 +169,12 @@ public class DispatchStore {
     }
 
     private List<String> inflightKeys(int shard) {
-        return List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard), keys.attempts(shard));
+        return keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard),
+                keys.attempts(shard));
     }
 
     private List<String> deadLetterKeys(int shard) {
-        return List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard),
+        return keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.claims(shard),
                 keys.attempts(shard), keys.dead(shard), keys.deadAt(shard));
     }
 }

@@ -43,12 +43,16 @@ public class ReminderCodec {
     }
 
     public StoredReminder decode(ReminderId id, String payload, int shard, StoredReminder.State state) {
+        return decode(id, payload, shard, state, Priority.NORMAL);
+    }
+
+    public StoredReminder decode(ReminderId id, String payload, int shard, StoredReminder.State state, Priority lane) {
         StoredPayload stored = StoredPayload.parse(payload);
         try {
             JsonNode content = mapper.readTree(stored.content());
             JsonNode data = content.get("data");
             Reminder reminder = new Reminder(id, Instant.ofEpochMilli(stored.dueMillis()), content.get("title").asText(),
-                    content.get("body").asText(), stored.channel(), data instanceof ObjectNode object ? object : null);
+                    content.get("body").asText(), stored.channel(), data instanceof ObjectNode object ? object : null, lane);
             return new StoredReminder(reminder, stored.revision(), Instant.ofEpochMilli(stored.scheduledAtMillis()), shard, state);
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("unreadable content of reminder " + id + " in shard " + shard + ": "

@@ -1,6 +1,8 @@
 package dev.reminderpush.store;
 
 import dev.reminderpush.ReminderProperties;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -16,9 +18,26 @@ public class ReminderKeys {
         this.prefix = properties.keyPrefix();
     }
 
-    /** Sorted set: member = reminder id, score = due time in epoch millis. */
+    /** Sorted set: member = reminder id, score = due time in epoch millis; the normal lane. */
     public String due(int shard) {
         return shardKey(shard, "due");
+    }
+
+    /** Sorted set of one lane's scheduled reminders: {@code due} (normal, the set from before lanes), {@code due:high}, {@code due:low}. */
+    public String due(int shard, Priority lane) {
+        return lane == Priority.NORMAL ? due(shard) : shardKey(shard, "due:" + lane.label());
+    }
+
+    /** Hash: reminder id -> {@code high} or {@code low}, for scheduled reminders and dead letters; absent means normal. */
+    public String lanes(int shard) {
+        return shardKey(shard, "lanes");
+    }
+
+    /** The given keys, then the high and low lanes' due sets and the lane marks: what every lane-aware script appends. */
+    public List<String> withLanes(int shard, String... keys) {
+        List<String> all = new ArrayList<>(List.of(keys));
+        all.addAll(List.of(due(shard, Priority.HIGH), due(shard, Priority.LOW), lanes(shard)));
+        return all;
     }
 
     /** Hash: reminder id -> stored payload: envelope and content ({@link StoredPayload}). */

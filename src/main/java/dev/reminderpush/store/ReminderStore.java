@@ -133,7 +133,7 @@ public class ReminderStore {
             List<Object> moving = RedisFailures.call("read", () -> redis.opsForHash().multiGet(keys.moving(shard), List.of(fields)));
             for (int i = 0; i < fields.length; i++) {
                 if (payloads.get(i) != null || dead.get(i) != null
-                        || (moving.get(i) != null && (orDead || moving.get(i).toString().startsWith("d|")))) {
+                        || (moving.get(i) != null && (orDead || moving.get(i).toString().startsWith("d")))) {
                     held.add(shardIds.get(i));
                 }
             }
@@ -195,7 +195,7 @@ public class ReminderStore {
     /** False when the store recognised the command as a replay and wrote nothing. */
     private boolean scheduleChunk(ShardLayout layout, int shard, List<Integer> positions, List<Reminder> reminders,
             ScheduleOutcome[] outcomes, CommandSource source) {
-        Object[] args = new Object[7 + positions.size() * 4];
+        Object[] args = new Object[7 + positions.size() * 5];
         System.arraycopy(source.args(), 0, args, 0, 3);
         args[3] = keys.dueNudges();
         args[4] = Integer.toString(shard);
@@ -207,10 +207,11 @@ public class ReminderStore {
             args[a++] = reminder.id().toString();
             args[a++] = Long.toString(reminder.dueAt().toEpochMilli());
             args[a++] = reminder.channel() == null ? "" : reminder.channel();
+            args[a++] = reminder.priority().laneArgument();
             args[a++] = codec.encodeContent(reminder);
         }
         List<?> reply = RedisFailures.call("schedule", () -> redis.execute(
-                LuaScripts.SCHEDULE, List.of(keys.due(shard), keys.payload(shard), keys.revision(shard),
+                LuaScripts.SCHEDULE, keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.revision(shard),
                         keys.attempts(shard), keys.dead(shard), keys.deadAt(shard), keys.commands(shard), keys.epoch(shard),
                         keys.movedIn(shard)), args));
         if (!reply.isEmpty() && "stale".equals(String.valueOf(reply.get(0)))) {
@@ -284,8 +285,8 @@ public class ReminderStore {
             args[5 + i] = ids.get(i);
         }
         List<?> reply = RedisFailures.call("cancel", () -> redis.execute(LuaScripts.CANCEL,
-                List.of(keys.due(shard), keys.payload(shard), keys.attempts(shard), keys.dead(shard), keys.deadAt(shard),
-                        keys.commands(shard), keys.epoch(shard), keys.movedIn(shard), keys.moving(shard)), args));
+                keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.attempts(shard), keys.dead(shard),
+                        keys.deadAt(shard), keys.commands(shard), keys.epoch(shard), keys.movedIn(shard), keys.moving(shard)), args));
         if (!reply.isEmpty() && reply.get(0) instanceof Number code) {
             if (code.longValue() == -2) {
                 throw new StaleLayoutException();
@@ -311,17 +312,18 @@ public class ReminderStore {
 
     private Optional<StoredReminder> find(ReminderId id, int shard) {
         List<?> reply = RedisFailures.call("read", () -> redis.execute(LuaScripts.READ,
-                List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.dead(shard), keys.moving(shard)),
-                id.toString()));
+                keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.dead(shard),
+                        keys.moving(shard)), id.toString()));
         Object state = reply.get(1);
         if (state == null) {
             return Optional.empty();
         }
+        Priority lane = Priority.ofStored(reply.get(3));
         return Optional.of(switch (state.toString()) {
-            case "scheduled" -> codec.decode(id, reply.get(0).toString(), shard, StoredReminder.State.SCHEDULED);
-            case "delivering" -> codec.decode(id, reply.get(0).toString(), shard, StoredReminder.State.DELIVERING);
+            case "scheduled" -> codec.decode(id, reply.get(0).toString(), shard, StoredReminder.State.SCHEDULED, lane);
+            case "delivering" -> codec.decode(id, reply.get(0).toString(), shard, StoredReminder.State.DELIVERING, lane);
             default -> codec.decode(id, DeadLetterRecord.parse(reply.get(2).toString()).payload(), shard,
-                    StoredReminder.State.DEAD);
+                    StoredReminder.State.DEAD, lane);
         });
     }
 

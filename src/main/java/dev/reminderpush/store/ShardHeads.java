@@ -39,14 +39,23 @@ public class ShardHeads {
         this.clock = clock;
     }
 
-    /** Per shard, the lowest due time (epoch millis), or {@link #NONE}. */
-    public long[] earliestDue(int shardCount) {
-        return earliest(shardCount, keys::due, "peek due");
+    /** Per shard, the lowest due time over its lanes, and that of its high lane (epoch millis, or {@link #NONE}). */
+    public record DueHeads(long[] earliest, long[] high) {}
+
+    /** Every shard's lane heads, in one round trip. */
+    public DueHeads dueHeads(int shardCount) {
+        long[][] lanes = earliest(shardCount, "peek due", shard -> keys.due(shard, Priority.HIGH), keys::due,
+                shard -> keys.due(shard, Priority.LOW));
+        long[] earliest = new long[shardCount];
+        for (int shard = 0; shard < shardCount; shard++) {
+            earliest[shard] = Math.min(lanes[0][shard], Math.min(lanes[1][shard], lanes[2][shard]));
+        }
+        return new DueHeads(earliest, lanes[0]);
     }
 
     /** Per shard, the lowest lease expiry (epoch millis), or {@link #NONE}. */
     public long[] earliestLeaseExpiry(int shardCount) {
-        return earliest(shardCount, keys::inflight, "peek leases");
+        return earliest(shardCount, "peek leases", keys::inflight)[0];
     }
 
     /**
@@ -68,18 +77,24 @@ public class ShardHeads {
         fleetClock.observe(now, before, clock.millis());
     }
 
-    private long[] earliest(int shardCount, IntFunction<String> key, String what) {
+    /** Per key family and shard, the lowest score, or {@link #NONE}. */
+    @SafeVarargs
+    private long[][] earliest(int shardCount, String what, IntFunction<String>... families) {
         List<Object> replies = RedisFailures.call(what, () -> redis.executePipelined((RedisCallback<Object>) connection -> {
-            readHeads(connection, shardCount, key);
+            for (IntFunction<String> key : families) {
+                readHeads(connection, shardCount, key);
+            }
             return null;
         }));
-        long[] heads = new long[shardCount];
-        for (int shard = 0; shard < shardCount; shard++) {
-            Set<?> head = (Set<?>) replies.get(shard);
-            heads[shard] = NONE;
-            for (Object entry : head) {
-                Double score = entry instanceof TypedTuple<?> typed ? typed.getScore() : ((Tuple) entry).getScore();
-                heads[shard] = score == null ? NONE : score.longValue();
+        long[][] heads = new long[families.length][shardCount];
+        for (int f = 0; f < families.length; f++) {
+            for (int shard = 0; shard < shardCount; shard++) {
+                Set<?> head = (Set<?>) replies.get(f * shardCount + shard);
+                heads[f][shard] = NONE;
+                for (Object entry : head) {
+                    Double score = entry instanceof TypedTuple<?> typed ? typed.getScore() : ((Tuple) entry).getScore();
+                    heads[f][shard] = score == null ? NONE : score.longValue();
+                }
             }
         }
         return heads;

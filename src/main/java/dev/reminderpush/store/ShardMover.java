@@ -111,8 +111,9 @@ public class ShardMover {
     }
 
     private Drain move(int shard, List<String> ids, ShardLayout.Target target, long epoch, String token) {
-        List<String> idKeys = List.of(keys.due(shard), keys.payload(shard), keys.inflight(shard), keys.attempts(shard),
-                keys.dead(shard), keys.deadAt(shard), keys.moving(shard), keys.epoch(shard), keys.moverRun(shard));
+        List<String> idKeys = keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.inflight(shard),
+                keys.attempts(shard), keys.dead(shard), keys.deadAt(shard), keys.moving(shard), keys.epoch(shard),
+                keys.moverRun(shard));
         Object[] args = new Object[2 + ids.size()];
         args[0] = Long.toString(epoch);
         args[1] = token;
@@ -182,8 +183,9 @@ public class ShardMover {
             args.add(e.getValue().toString());
         });
         Long in = RedisFailures.call("move in", () -> redis.execute(LuaScripts.MOVE_IN,
-                List.of(keys.due(shard), keys.payload(shard), keys.revision(shard), keys.dead(shard), keys.deadAt(shard),
-                        keys.movedIn(shard), keys.commands(shard), keys.epoch(shard), keys.moverRun(shard)), args.toArray()));
+                keys.withLanes(shard, keys.due(shard), keys.payload(shard), keys.revision(shard), keys.dead(shard),
+                        keys.deadAt(shard), keys.movedIn(shard), keys.commands(shard), keys.epoch(shard), keys.moverRun(shard)),
+                args.toArray()));
         if (in != null && in < 0) {
             throw new StaleLayoutException(); // a newer epoch or mover run fenced the shard: leave it in 'moving'
         }

@@ -3,6 +3,7 @@ package dev.reminderpush.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.reminderpush.store.Priority;
 import dev.reminderpush.store.ReminderId;
 import dev.reminderpush.store.ReminderStore;
 import dev.reminderpush.testing.BundleInstance;
@@ -82,6 +83,16 @@ class KafkaCommandsTest extends IntegrationTest {
 
         send(user, "{\"type\":\"cancel\",\"userId\":\"" + user + "\",\"subject\":\"coupon-7\"}");
         await().atMost(Duration.ofSeconds(30)).until(() -> store.find(new ReminderId(user, "coupon-7")).isEmpty());
+    }
+
+    @Test
+    void aCommandCarriesItsPriority() throws Exception {
+        String user = "q" + UUID.randomUUID().toString().substring(0, 8);
+        String command = schedule(user, "urgent", "high lane");
+        send(user, command.substring(0, command.length() - 1) + ",\"priority\":\"high\"}");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(store.find(new ReminderId(user, "urgent"))).hasValueSatisfying(r ->
+                        assertThat(r.reminder().priority()).isEqualTo(Priority.HIGH)));
     }
 
     @Test

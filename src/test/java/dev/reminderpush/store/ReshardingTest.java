@@ -37,6 +37,10 @@ class ReshardingTest extends IntegrationTest {
     @Autowired
     ReminderStore store;
     @Autowired
+    DispatchStore dispatch;
+    @Autowired
+    DeadLetterStore deadLetters;
+    @Autowired
     ReminderKeys keys;
     @Autowired
     LayoutWatcher watcher;
@@ -222,8 +226,8 @@ class ReshardingTest extends IntegrationTest {
         // it had taken the three out of their old shard (move-out.lua), and died before move-in.lua
         for (String user : List.of(kept, cancelledUser, newerUser)) {
             int old = ShardHash.JUMP.shardOf(user, 16);
-            redis.execute(LuaScripts.MOVE_OUT, List.of(keys.due(old), keys.payload(old), keys.inflight(old), keys.attempts(old),
-                    keys.dead(old), keys.deadAt(old), keys.moving(old), keys.epoch(old), keys.moverRun(old)),
+            redis.execute(LuaScripts.MOVE_OUT, keys.withLanes(old, keys.due(old), keys.payload(old), keys.inflight(old),
+                    keys.attempts(old), keys.dead(old), keys.deadAt(old), keys.moving(old), keys.epoch(old), keys.moverRun(old)),
                     Long.toString(epoch), ShardMover.NOT_A_MOVER, user + ":s");
             assertThat(redis.opsForHash().hasKey(keys.moving(old), user + ":s")).isTrue();
         }
@@ -392,6 +396,39 @@ class ReshardingTest extends IntegrationTest {
     }
 
     /** A user whose shard changes from 16 to 64 shards (jump). */
+    /** A moved reminder lands in its lane, and a dead letter keeps its lane for a redrive; there and back. */
+    @Test
+    void aMovedReminderAndDeadLetterKeepTheirLanes() throws Exception {
+        String high = userMovingFrom16To64("lane-high");
+        String low = userMovingFrom16To64("lane-low");
+        String dead = userMovingFrom16To64("lane-dead");
+        long later = System.currentTimeMillis() + 3_600_000;
+        store.schedule(reminder(high, "s", later, "t").withPriority(Priority.HIGH));
+        store.schedule(reminder(low, "s", later, "t").withPriority(Priority.LOW));
+        store.schedule(reminder(dead, "s", System.currentTimeMillis() - 10, "t").withPriority(Priority.HIGH));
+        int deadShard = shards.shardOf(dead);
+        ClaimedReminder claimed = dispatch.claim(deadShard, new DispatchStore.ClaimRequest(10, 30_000, "c1", "me", 5_000, 0, 100))
+                .claimed().get(0);
+        dispatch.deadLetter(deadShard, List.of(new DispatchStore.Failure(claimed, "\"reason\":\"rejected\",\"error\":\"x\",\"attempts\":1")));
+
+        for (int count : List.of(64, 16)) {
+            awaitSettled(reshard(count), count);
+            for (String user : List.of(high, low, dead)) {
+                int home = ShardHash.JUMP.shardOf(user, count);
+                Priority lane = user.equals(low) ? Priority.LOW : Priority.HIGH;
+                assertThat(store.find(new ReminderId(user, "s"))).get().satisfies(r -> {
+                    assertThat(r.shard()).isEqualTo(home);
+                    assertThat(r.reminder().priority()).as(user).isEqualTo(lane);
+                });
+                assertThat(redis.opsForHash().get(keys.lanes(home), user + ":s")).as(user).isEqualTo(lane.label());
+            }
+            assertThat(redis.opsForZSet().score(keys.due(ShardHash.JUMP.shardOf(high, count), Priority.HIGH), high + ":s")).isNotNull();
+            assertThat(redis.opsForZSet().score(keys.due(ShardHash.JUMP.shardOf(low, count), Priority.LOW), low + ":s")).isNotNull();
+        }
+        assertThat(deadLetters.redrive(List.of(new ReminderId(dead, "s"))).redriven()).isEqualTo(1);
+        assertThat(redis.opsForZSet().score(keys.due(ShardHash.JUMP.shardOf(dead, 16), Priority.HIGH), dead + ":s")).isNotNull();
+    }
+
     static String userMovingFrom16To64(String prefix) {
         for (int i = 0; ; i++) {
             String user = prefix + i;

@@ -64,7 +64,7 @@ public final class TopicReader implements AutoCloseable {
         }
 
         /** Without parsing: every reminder object starts with its id. */
-        int reminderCount() {
+        public int reminderCount() {
             int count = 0;
             for (int at = value.indexOf("{\"id\":"); at >= 0; at = value.indexOf("{\"id\":", at + 6)) {
                 count++;
