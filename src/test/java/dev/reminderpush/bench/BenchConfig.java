@@ -20,12 +20,16 @@ record BenchConfig(
         int heapBacklog,
         int pushClients,
         int pushInstances,
+        int lanesBacklog,
+        int lanesStreamRate,
+        int lanesStreamSeconds,
+        int lanesLeadMs,
         String redis,
         String kafka) {
 
     static BenchConfig fromSystemProperties() {
         return new BenchConfig(
-                Arrays.stream(System.getProperty("bench.scenarios", "burst,steady,scale,heap,push").split(","))
+                Arrays.stream(System.getProperty("bench.scenarios", "burst,steady,scale,heap,push,lanes").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet()),
                 Integer.getInteger("bench.burst.count", 200_000),
                 Integer.getInteger("bench.burst.users", 150_000),
@@ -40,6 +44,10 @@ record BenchConfig(
                 Integer.getInteger("bench.heap.backlog", 1_000_000),
                 Integer.getInteger("bench.push.clients", 10_000),
                 Integer.getInteger("bench.push.instances", 2),
+                Integer.getInteger("bench.lanes.backlog", 500_000),
+                Integer.getInteger("bench.lanes.stream-rate", 1_000),
+                Integer.getInteger("bench.lanes.stream-seconds", 8),
+                Integer.getInteger("bench.lanes.lead-ms", 500),
                 System.getProperty("bench.redis"),
                 System.getProperty("bench.kafka"));
     }

@@ -81,6 +81,9 @@ class BenchmarkIT {
             if (config.runs("push")) {
                 push(report, redisPort);
             }
+            if (config.runs("lanes")) {
+                lanes(report, redisPort);
+            }
         } finally {
             Path written = report.write(Path.of("bench", "results"));
             progress("Report written: " + written + " (" + (System.currentTimeMillis() - started) / 1000 + " s in all)");
@@ -220,6 +223,60 @@ class BenchmarkIT {
             }
         }
         return sent;
+    }
+
+    // ---- scenario 6: priority lanes while a backlog drains ------------------------------------------------------
+
+    /**
+     * {@code bench.lanes.backlog} normal reminders due at one instant; from that instant, a stream of
+     * {@code bench.lanes.stream-rate} reminders per second (each due {@code bench.lanes.lead-ms} after it was
+     * scheduled, one user each) for {@code bench.lanes.stream-seconds}. Run twice: the stream in the high lane, then
+     * the same stream in the normal lane (what the lanes buy).
+     */
+    private void lanes(Report report, int redisPort) throws Exception {
+        int backlog = config.lanesBacklog();
+        List<RunResult> results = new ArrayList<>();
+        for (String lane : List.of("high", "normal")) {
+            flush();
+            String topic = topic("lanes-" + lane);
+            try (BundleProcess bundle = bundle("lanes-" + lane, redisPort, topic, config.shards(), Map.of())) {
+                bundle.awaitReady(Duration.ofSeconds(90));
+                warmUp(bundle, 10_000_000);
+                try (TopicCollector collector = new TopicCollector(kafka, topic)) {
+                    long due = System.currentTimeMillis() + 12_000 + backlog / 20;
+                    progress("lanes (stream " + lane + "): loading a backlog of " + backlog + " normal reminders due at +"
+                            + (due - System.currentTimeMillis()) + " ms");
+                    Loader.viaApi(bundle.port(), 0, backlog, i -> "n" + (i % config.burstUsers()), i -> due);
+                    waitUntil(due - config.lanesLeadMs());
+                    progress("lanes (stream " + lane + "): backlog due; streaming " + config.lanesStreamRate() + "/s in the "
+                            + lane + " lane for " + config.lanesStreamSeconds() + " s");
+                    int perTick = Math.max(1, config.lanesStreamRate() / 10);
+                    int sent = 0;
+                    long next = System.currentTimeMillis();
+                    long end = next + config.lanesStreamSeconds() * 1000L;
+                    long firstStreamDue = next + config.lanesLeadMs();
+                    while (System.currentTimeMillis() < end) {
+                        long streamDue = System.currentTimeMillis() + config.lanesLeadMs();
+                        Loader.viaApi(bundle.port(), backlog + sent, perTick, i -> "h" + i, i -> streamDue, null, lane);
+                        sent += perTick;
+                        next += 100;
+                        waitUntil(next);
+                    }
+                    collector.await(backlog + sent, Duration.ofSeconds(180), () -> { });
+                    List<Delivery> all = collector.deliveries();
+                    List<Delivery> stream = all.stream().filter(d -> d.reminderId().startsWith("h")).toList();
+                    List<Delivery> rest = all.stream().filter(d -> !d.reminderId().startsWith("h")).toList();
+                    RunResult streamed = new RunResult("stream in the " + lane + " lane", sent, -1, stream, firstStreamDue);
+                    RunResult drained = new RunResult("backlog (normal), stream " + lane, backlog, -1, rest, due);
+                    check(streamed);
+                    check(drained);
+                    results.add(streamed);
+                    results.add(drained);
+                    progress("lanes (stream " + lane + "): stream " + summary(streamed) + "; backlog " + summary(drained));
+                }
+            }
+        }
+        report.lanes(results);
     }
 
     // ---- scenario 5: real-time push to connected clients -------------------------------------------------------

@@ -36,6 +36,12 @@ final class Loader {
     /** As above, on {@code channel} (null: the default channel). */
     static void viaApi(int port, int first, int count, IntFunction<String> users, IntToLongFunction due, String channel)
             throws Exception {
+        viaApi(port, first, count, users, due, channel, null);
+    }
+
+    /** As above, in the priority lane {@code priority} (null: none given, normal). */
+    static void viaApi(int port, int first, int count, IntFunction<String> users, IntToLongFunction due, String channel,
+            String priority) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<?>> posts = new ArrayList<>();
@@ -48,7 +54,8 @@ final class Loader {
                     body.append(i == start ? "" : ",").append("{\"userId\":\"").append(users.apply(i))
                             .append("\",\"subject\":\"r").append(i).append("\",\"dueAt\":").append(due.applyAsLong(i))
                             .append(",\"title\":\"Coupon\",\"body\":\"Your coupon can be claimed in one minute\"")
-                            .append(channel == null ? "" : ",\"channel\":\"" + channel + "\"").append('}');
+                            .append(channel == null ? "" : ",\"channel\":\"" + channel + "\"")
+                            .append(priority == null ? "" : ",\"priority\":\"" + priority + "\"").append('}');
                 }
                 HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + port + "/api/reminders/batch"))

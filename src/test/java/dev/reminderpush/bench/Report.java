@@ -126,6 +126,29 @@ final class Report {
         target("Push: p99 from due time to the client's frame", true, result.percentile(99) + " ms");
     }
 
+    /** Pairs of runs (stream, backlog), the stream in the high lane first, then in the normal lane. */
+    void lanes(List<RunResult> results) {
+        StringBuilder s = new StringBuilder("## 6. Priority lanes while a backlog drains\n\n");
+        s.append(config.lanesBacklog()).append(" normal reminders due at one instant; from then on a stream of ")
+                .append(config.lanesStreamRate()).append(" reminders/s, each due ").append(config.lanesLeadMs())
+                .append(" ms after it was scheduled, for ").append(config.lanesStreamSeconds())
+                .append(" s: once in the high lane, once in the normal lane. Default lane settings (6:3:1, max-wait 10 s).\n\n");
+        s.append("| run | reminders | time to last | p50 | p90 | p99 | max | checks |\n|---|---|---|---|---|---|---|---|\n");
+        for (RunResult r : results) {
+            s.append(String.format("| %s | %d | %d ms | %d | %d | %d | %d | %s |%n", r.name, r.distinct, r.completionMillis(),
+                    r.percentile(50), r.percentile(90), r.percentile(99), r.max(), r.checks()));
+        }
+        body.append(s).append('\n');
+        if (results.size() >= 2) {
+            RunResult high = results.get(0);
+            RunResult backlog = results.get(1);
+            target("Lanes: high-lane p99 lateness while " + config.lanesBacklog() + " normal reminders drain", true,
+                    high.percentile(99) + " ms" + (results.size() >= 3 ? " (" + results.get(2).percentile(99) + " ms in the normal lane)" : ""));
+            target("Lanes: the normal backlog's worst lateness (bounded by the age rule, max-wait 10 s, plus a claim)",
+                    backlog.checksPass(), backlog.max() + " ms");
+        }
+    }
+
     Path write(Path dir) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
