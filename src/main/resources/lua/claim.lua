@@ -16,6 +16,9 @@
 --          across claim batches also expire together if the instance dies, and come back (and are merged)
 --          together. ARGV[9] (lease minus one renewal interval) keeps every claim's first lease long
 --          enough for the renewals to reach it.
+-- ARGV[10..12] the lanes' weights: high, normal, low   ARGV[13] max wait (millis): the age rule
+-- ARGV[14] '1': a one-off claim (the high lane served out of turn): the drain lease is left as it was found,
+--          so a claim that comes back full does not keep other instances off the shard; '0': a drain's claim
 --
 -- "Now" is Redis server time, the same clock for every instance (on Redis Cluster: this shard's master):
 -- an instance whose own clock runs ahead can neither claim early nor shorten a lease. If another owner holds the drain lease, nothing happens and
@@ -24,7 +27,10 @@
 -- Which due entries: first the age rule, oldest first across the lanes, for entries overdue by more than
 -- ARGV[13]; then the room left is shared by the lanes' weights (water-filling: a lane with less due than its
 -- share leaves the rest to the others), each lane oldest first. So a flood of high reminders cannot starve the
--- other lanes, and nothing waits much longer than ARGV[13] behind them. Due time still decides what is due.
+-- other lanes, and nothing waits much longer than ARGV[13] behind them. While the high lane has entries due,
+-- the age rule leaves it its weighted share of the room: an aged backlog cannot shut high reminders out either.
+-- Room too small to share by weight (fewer slots than lanes) goes to a lane picked by weight from the clock, so
+-- small claims still serve every lane in proportion. Due time still decides what is due.
 -- When fewer than ARGV[1] came back, the shard is drained: the drain lease is released, and the users
 -- that have reminders due within the merge window after now are returned, so the dispatcher can hold a
 -- claimed reminder for a sibling that is about to fall due.
@@ -39,7 +45,10 @@ local owner = redis.call('GET', KEYS[5])
 if owner and owner ~= ARGV[4] then
   return {'busy', now}
 end
-redis.call('SET', KEYS[5], ARGV[4], 'PX', ARGV[5])
+local oneOff = ARGV[14] == '1' and not owner -- leave no drain lease behind that this call alone took
+if not oneOff then
+  redis.call('SET', KEYS[5], ARGV[4], 'PX', ARGV[5])
+end
 
 local limit = tonumber(ARGV[1])
 local expiry = tonumber(ARGV[8])
@@ -57,6 +66,18 @@ for l = 1, 3 do
   if agedCount[l] > 0 then
     agedLanes = agedLanes + 1
   end
+end
+-- the high lane's weighted share of the room, kept from the age rule while high entries are due
+local reserved = 0
+if dueCount[1] > 0 and agedLanes > 0 then
+  local dueWeights = 0
+  for l = 1, 3 do
+    if dueCount[l] > 0 then
+      dueWeights = dueWeights + weights[l]
+    end
+  end
+  reserved = math.min(dueCount[1], math.floor(limit * weights[1] / dueWeights))
+  left = left - reserved
 end
 -- the age rule: oldest first across the lanes (merged by score only when more than one lane has aged entries)
 if agedLanes == 1 then
@@ -83,6 +104,10 @@ elseif agedLanes > 1 then
     take[best], at[best], left = take[best] + 1, at[best] + 2, left - 1
   end
 end
+if reserved > 0 then
+  local kept = math.min(reserved, dueCount[1] - take[1])
+  take[1], left = take[1] + kept, left + reserved - kept
+end
 -- the weighted shares of what is left
 while left > 0 do
   local total, given = 0, 0
@@ -99,14 +124,17 @@ while left > 0 do
     share[l] = dueCount[l] > take[l] and math.min(dueCount[l] - take[l], math.floor(left * weights[l] / total)) or 0
     given = given + share[l]
   end
-  if given == 0 then -- less room than lanes: the heaviest lane with entries due gets one
-    local best = nil
+  if given == 0 then -- less room than lanes: one slot to a lane with entries due, picked by weight from the clock
+    local pick = now % total
     for l = 1, 3 do
-      if dueCount[l] > take[l] and (not best or weights[l] > weights[best]) then
-        best = l
+      if dueCount[l] > take[l] then
+        if pick < weights[l] then
+          share[l], given = 1, 1
+          break
+        end
+        pick = pick - weights[l]
       end
     end
-    share[best], given = 1, 1
   end
   for l = 1, 3 do
     take[l] = take[l] + share[l]

@@ -12,7 +12,9 @@
 -- KEYS[10] <prefix>:{<shard>}:due:high  KEYS[11] <prefix>:{<shard>}:due:low: the other lanes (KEYS[1] is normal)
 -- KEYS[12] <prefix>:{<shard>}:lanes     hash, reminder id -> 'high' | 'low' (see schedule.lua)
 -- ARGV[1]  migration epoch   ARGV[2]  the mover run's token ('' = not the mover: a redrive moving a letter)
--- ARGV[3]  pub/sub channel for due-time nudges ('' = none)   ARGV[4]  this shard's number
+-- ARGV[3]  pub/sub channel for due-time nudges ('' = none): '<shard>|<due>' when a reminder moved in falls due before
+--          everything the shard had, '<shard>|<due>|high' when one of the high lane falls due before its lane's head
+-- ARGV[4]  this shard's number
 -- ARGV[5]  n: the old shard's command marks follow as n pairs (source, mark)
 -- ARGV     then pairs: reminder id, entry ('d|<due score>|<payload>' or 'x|<dead at>|<record>'; 'dh', 'dl', 'xh',
 --          'xl' for the high and low lanes: the reminder lands in its lane and keeps its lane mark)
@@ -47,7 +49,9 @@ for _, key in ipairs({KEYS[1], KEYS[10], KEYS[11]}) do
     earliest = tonumber(head[2])
   end
 end
-local nudge = nil
+local highHead = redis.call('ZRANGE', KEYS[10], 0, 0, 'WITHSCORES')
+local earliestHigh = highHead[2] and tonumber(highHead[2]) or math.huge
+local nudge, nudgeHigh = nil, nil
 local written = 0
 for i = 6 + 2 * marks, #ARGV, 2 do
   local id, entry = ARGV[i], ARGV[i + 1]
@@ -66,6 +70,10 @@ for i = 6 + 2 * marks, #ARGV, 2 do
         redis.call('HSET', KEYS[12], id, lane)
       end
       written = written + 1
+      if lane == 'high' and tonumber(at) < earliestHigh then
+        earliestHigh = tonumber(at)
+        nudgeHigh = at
+      end
       if tonumber(at) < earliest then
         earliest = tonumber(at)
         nudge = at
@@ -83,5 +91,8 @@ for i = 6 + 2 * marks, #ARGV, 2 do
 end
 if nudge and ARGV[3] ~= '' then
   redis.pcall('PUBLISH', ARGV[3], ARGV[4] .. '|' .. string.format('%d', tonumber(nudge)))
+end
+if nudgeHigh and ARGV[3] ~= '' then
+  redis.pcall('PUBLISH', ARGV[3], ARGV[4] .. '|' .. string.format('%d', tonumber(nudgeHigh)) .. '|high')
 end
 return written

@@ -36,6 +36,8 @@ public final class DispatchPass {
     boolean preferred;
     /** The last drain was out of turn: the next one is the walk's. */
     boolean walkOwed;
+    /** The walk's shard that gave way to another's high lane and comes again next (-1: none). */
+    int gaveWay = -1;
 
     DispatchPass(int first) {
         this.first = first;
@@ -82,12 +84,16 @@ public final class DispatchPass {
     /** The walk's current shard gave way to another's high lane before it was drained: it comes again next. */
     void revisit() {
         position--;
+        gaveWay = shard;
     }
 
     void startDrain(int shard, boolean outOfTurn) {
         this.shard = shard;
         this.preferred = outOfTurn;
         this.walkOwed = outOfTurn;
+        if (!outOfTurn) {
+            this.gaveWay = -1;
+        }
         this.claims = 0;
         this.leaseUntil = 0;
         this.room = 0;

@@ -192,7 +192,8 @@ public class Dispatcher {
             return false;
         }
         if (!pass.walkOwed && !stopping && clock.millis() < pass.deadline) {
-            int preferred = hints.highDue(fleetClock.millis(), -1);
+            // not a walk shard that just gave way: the walk comes back to it next anyway
+            int preferred = hints.highDue(fleetClock.millis(), pass.gaveWay);
             if (preferred >= 0) {
                 pass.startDrain(preferred, true);
                 return true;
@@ -243,7 +244,7 @@ public class Dispatcher {
         ClaimResult result = store.claim(shard, new DispatchStore.ClaimRequest(pass.room, settings.lease().toMillis(),
                 owner + ":" + claimSequence.incrementAndGet(), owner, settings.drainLease().toMillis(),
                 settings.mergeWindow().toMillis(), settings.lookAheadLimit(), pass.leaseUntil,
-                settings.lease().toMillis() - settings.leaseRenewal().toMillis(), laneShares));
+                settings.lease().toMillis() - settings.leaseRenewal().toMillis(), laneShares, pass.preferred));
         if (result.busy()) {
             // another instance drains it now (perhaps our drain lease ran out while we waited)
             hints.postpone(shard, result.now() + BUSY_RETRY_MILLIS);

@@ -219,7 +219,9 @@ public class DeadLetterStore {
         }
         metrics.redriven(redriven);
         if (redriven > 0) {
-            heads.announceDue(shard, 0); // due now: wake the dispatchers instead of waiting for their next tick
+            // due now: wake the dispatchers instead of waiting for their next tick; as high, should any be (a claim
+            // that finds the high lane empty corrects the hint)
+            heads.announceDue(shard, 0, true);
         }
         return new Redriven(redriven, superseded, unknown);
     }

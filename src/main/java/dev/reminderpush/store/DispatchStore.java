@@ -17,11 +17,18 @@ public class DispatchStore {
 
     /**
      * One claim.lua call; the lease runs {@code leaseMillis} from Redis server time, or until {@code leaseUntil}
-     * when at least {@code minLeaseLeftMillis} of that are left (0 = always a fresh lease).
+     * when at least {@code minLeaseLeftMillis} of that are left (0 = always a fresh lease). A {@code oneOff} claim
+     * (a high lane served out of turn) leaves the shard's drain lease as it found it: free, if it was.
      */
     public record ClaimRequest(
             int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis, long mergeWindowMillis,
-            int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis, LaneShares lanes) {
+            int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis, LaneShares lanes, boolean oneOff) {
+
+        public ClaimRequest(int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis,
+                long mergeWindowMillis, int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis, LaneShares lanes) {
+            this(limit, leaseMillis, claimId, owner, drainLeaseMillis, mergeWindowMillis, lookAheadLimit, leaseUntil,
+                    minLeaseLeftMillis, lanes, false);
+        }
 
         public ClaimRequest(int limit, long leaseMillis, String claimId, String owner, long drainLeaseMillis,
                 long mergeWindowMillis, int lookAheadLimit, long leaseUntil, long minLeaseLeftMillis) {
@@ -70,7 +77,7 @@ public class DispatchStore {
                 Integer.toString(request.lookAheadLimit()), Long.toString(request.leaseUntil()),
                 Long.toString(request.minLeaseLeftMillis()), Integer.toString(request.lanes().high()),
                 Integer.toString(request.lanes().normal()), Integer.toString(request.lanes().low()),
-                Long.toString(request.lanes().maxWaitMillis())));
+                Long.toString(request.lanes().maxWaitMillis()), request.oneOff() ? "1" : "0"));
         long now = ((Number) reply.get(1)).longValue();
         fleetClock.observe(now, before, clock.millis());
         if ("busy".equals(String.valueOf(reply.get(0)))) {

@@ -63,8 +63,13 @@ public class ShardHeads {
      * has something due at {@code dueMillis}.
      */
     public void announceDue(int shard, long dueMillis) {
+        announceDue(shard, dueMillis, false);
+    }
+
+    /** {@link #announceDue(int, long)}, for the shard's high lane when {@code highLane} (it is served out of turn). */
+    public void announceDue(int shard, long dueMillis, boolean highLane) {
         try {
-            redis.convertAndSend(keys.dueNudges(), shard + "|" + dueMillis);
+            redis.convertAndSend(keys.dueNudges(), shard + "|" + dueMillis + (highLane ? "|high" : ""));
         } catch (RuntimeException e) {
             LOG.debug("Could not announce shard {} due at {}: {}", shard, dueMillis, e.getMessage());
         }

@@ -44,10 +44,20 @@ class PriorityDispatchTest extends DispatchTest {
 
     @Test
     void aHighReminderOfAnotherShardGoesBeforeTheRestOfABacklog() {
+        assertTheHighReminderOvertakes(Priority.NORMAL);
+    }
+
+    /** The walk drains the older high backlog, gives way, and the urgent shard (not the backlog's again) is served. */
+    @Test
+    void aHighReminderOfAnotherShardGoesBeforeTheRestOfAnOlderHighBacklog() {
+        assertTheHighReminderOvertakes(Priority.HIGH);
+    }
+
+    void assertTheHighReminderOvertakes(Priority backlogLane) {
         long due = System.currentTimeMillis() - 1_000;
         List<Reminder> backlog = new ArrayList<>();
         for (String user : usersOf(2, "backlog-", 20_000)) {
-            backlog.add(new Reminder(new ReminderId(user, "s"), Instant.ofEpochMilli(due), "t", "b", null, null));
+            backlog.add(new Reminder(new ReminderId(user, "s"), Instant.ofEpochMilli(due), "t", "b", null, null, backlogLane));
         }
         try (TopicReader reader = TopicReader.messageCenter()) {
             store.schedule(backlog);

@@ -57,8 +57,12 @@ class PriorityLanesTest extends IntegrationTest {
     }
 
     ClaimResult claim(int limit, long leaseMillis) {
-        return dispatch.claim(shard, new DispatchStore.ClaimRequest(limit, leaseMillis, "c:" + System.nanoTime(), "a",
-                5_000, 0, 100, 0, 0, DispatchStore.LaneShares.DEFAULT));
+        return claim(limit, leaseMillis, "a", false);
+    }
+
+    ClaimResult claim(int limit, long leaseMillis, String owner, boolean oneOff) {
+        return dispatch.claim(shard, new DispatchStore.ClaimRequest(limit, leaseMillis, "c:" + System.nanoTime(), owner,
+                5_000, 0, 100, 0, 0, DispatchStore.LaneShares.DEFAULT, oneOff));
     }
 
     Map<String, Long> byLane(ClaimResult result) {
@@ -108,6 +112,52 @@ class PriorityLanesTest extends IntegrationTest {
         assertThat(rest.full()).isFalse();
         assertThat(rest.nextDue()).isEqualTo(now + 60_000);
         assertThat(rest.nextHigh()).isEqualTo(now + 60_000);
+    }
+
+    @Test
+    void whileHighIsDueTheAgeRuleLeavesItItsShare() {
+        for (String user : users("normal", 20)) {
+            schedule(user, "waited-20s", now - 20_000, Priority.NORMAL);
+        }
+        for (String user : users("high", 20)) {
+            schedule(user, "fresh", now - 1_000, Priority.HIGH);
+        }
+        // lanes due: high (6) and normal (3): high keeps floor(10 * 6 / 9) = 6, the age rule takes the other 4
+        assertThat(byLane(claim(10, 30_000))).isEqualTo(Map.of("high", 6L, "normal", 4L));
+    }
+
+    @Test
+    void roomTooSmallToShareStillServesEveryLane() {
+        for (Priority lane : List.of(Priority.HIGH, Priority.LOW)) {
+            for (String user : users(lane.label(), 200)) {
+                schedule(user, "s", now - 1_000, lane);
+            }
+        }
+        Map<String, Long> taken = new java.util.HashMap<>();
+        for (int i = 0; i < 140; i++) { // one slot each: picked by weight (6:1) from Redis time
+            byLane(claim(1, 30_000)).forEach((lane, n) -> taken.merge(lane, n, Long::sum));
+        }
+        assertThat(taken.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(140);
+        assertThat(taken.getOrDefault("low", 0L)).isPositive();
+        assertThat(taken.get("high")).isGreaterThan(taken.getOrDefault("low", 0L));
+    }
+
+    @Test
+    void aOneOffClaimLeavesTheDrainLeaseAsItFoundIt() {
+        for (String user : users("high", 20)) {
+            schedule(user, "s", now - 1_000, Priority.HIGH);
+        }
+        ClaimResult oneOff = claim(5, 30_000, "a", true);
+        assertThat(oneOff.full()).isTrue();
+        assertThat(redis.hasKey(keys.drainer(shard))).isFalse();
+        assertThat(claim(5, 30_000, "b", false).busy()).isFalse(); // another instance drains the rest at once
+
+        // b drains now: a's one-off claim is refused, and a's drain lease, once a holds one, stays
+        assertThat(claim(5, 30_000, "a", true).busy()).isTrue();
+        redis.delete(keys.drainer(shard));
+        assertThat(claim(2, 30_000, "a", false).full()).isTrue();
+        assertThat(claim(2, 30_000, "a", true).full()).isTrue();
+        assertThat(redis.opsForValue().get(keys.drainer(shard))).isEqualTo("a");
     }
 
     @Test

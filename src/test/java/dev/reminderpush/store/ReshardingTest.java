@@ -399,6 +399,27 @@ class ReshardingTest extends IntegrationTest {
     /** A moved reminder lands in its lane, and a dead letter keeps its lane for a redrive; there and back. */
     @Test
     void aMovedReminderAndDeadLetterKeepTheirLanes() throws Exception {
+        List<String> nudges = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.springframework.data.redis.listener.RedisMessageListenerContainer listening =
+                new org.springframework.data.redis.listener.RedisMessageListenerContainer();
+        listening.setConnectionFactory(redis.getConnectionFactory());
+        listening.addMessageListener((message, pattern) -> nudges.add(new String(message.getBody())),
+                new org.springframework.data.redis.listener.ChannelTopic(keys.dueNudges()));
+        listening.afterPropertiesSet();
+        listening.start();
+        await().until(() -> {
+            redis.convertAndSend(keys.dueNudges(), "-1|0");
+            return nudges.contains("-1|0");
+        });
+        try {
+            assertLanesKeptAndHighNudged(nudges);
+        } finally {
+            listening.stop();
+            listening.destroy();
+        }
+    }
+
+    void assertLanesKeptAndHighNudged(List<String> nudges) throws Exception {
         String high = userMovingFrom16To64("lane-high");
         String low = userMovingFrom16To64("lane-low");
         String dead = userMovingFrom16To64("lane-dead");
@@ -424,9 +445,13 @@ class ReshardingTest extends IntegrationTest {
             }
             assertThat(redis.opsForZSet().score(keys.due(ShardHash.JUMP.shardOf(high, count), Priority.HIGH), high + ":s")).isNotNull();
             assertThat(redis.opsForZSet().score(keys.due(ShardHash.JUMP.shardOf(low, count), Priority.LOW), low + ":s")).isNotNull();
+            // the high reminder's new shard is served out of turn when it falls due: its move-in said so
+            String movedIn = ShardHash.JUMP.shardOf(high, count) + "|" + later + "|high";
+            await().untilAsserted(() -> assertThat(nudges).contains(movedIn));
         }
         assertThat(deadLetters.redrive(List.of(new ReminderId(dead, "s"))).redriven()).isEqualTo(1);
         assertThat(redis.opsForZSet().score(keys.due(ShardHash.JUMP.shardOf(dead, 16), Priority.HIGH), dead + ":s")).isNotNull();
+        await().untilAsserted(() -> assertThat(nudges).contains(ShardHash.JUMP.shardOf(dead, 16) + "|0|high"));
     }
 
     static String userMovingFrom16To64(String prefix) {
