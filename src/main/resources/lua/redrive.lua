@@ -14,8 +14,8 @@
 -- A redriven reminder goes to the lane it had. The payload gets a new revision, so no late acknowledgement of the failed copy can remove it (above
 -- epoch * 2^40, see schedule.lua).
 -- A dead letter whose reminder was scheduled again meanwhile is dropped, not redriven: the newer
--- subscription wins. Returns, per id: 1 redriven, 2 superseded by a newer schedule, 0 unknown, 3 unreadable
--- (kept untouched); or {'stale', epoch} for a writer behind the fence (nothing changes).
+-- subscription wins. Returns, per id: 1 redriven (4: into the high lane), 2 superseded by a newer schedule,
+-- 0 unknown, 3 unreadable (kept untouched); or {'stale', epoch} for a writer behind the fence (nothing changes).
 local fence = tonumber(redis.call('GET', KEYS[7]) or '0')
 if fence > tonumber(ARGV[1]) then
   return {'stale', fence}
@@ -49,10 +49,10 @@ for i = 2, #ARGV do
         -- due now: the envelope's due field (after the revision) becomes now, like the score
         local afterDue = string.find(record, '|', envelope + 1, true)
         redis.call('HSET', KEYS[2], id, string.format('%d|%d', rev, now) .. string.sub(record, afterDue))
-        local lanes = {high = KEYS[8], low = KEYS[9]}
-        redis.call('ZADD', lanes[redis.call('HGET', KEYS[10], id) or ''] or KEYS[1], now, id)
+        local lane = redis.call('HGET', KEYS[10], id) or ''
+        redis.call('ZADD', ({high = KEYS[8], low = KEYS[9]})[lane] or KEYS[1], now, id)
         redis.call('HDEL', KEYS[4], id)
-        out[#out + 1] = 1
+        out[#out + 1] = lane == 'high' and 4 or 1
       end
     end
   end

@@ -210,18 +210,21 @@ public class DeadLetterStore {
         int redriven = 0;
         int superseded = 0;
         int unknown = 0;
+        boolean high = false;
         for (Object outcome : reply) {
             switch (((Number) outcome).intValue()) {
                 case 1 -> redriven++;
+                case 4 -> {
+                    redriven++;
+                    high = true;
+                }
                 case 2 -> superseded++;
                 default -> unknown++; // 0 unknown, 3 unreadable (kept for an operator)
             }
         }
         metrics.redriven(redriven);
         if (redriven > 0) {
-            // due now: wake the dispatchers instead of waiting for their next tick; as high, should any be (a claim
-            // that finds the high lane empty corrects the hint)
-            heads.announceDue(shard, 0, true);
+            heads.announceDue(shard, 0, high); // due now: wake the dispatchers instead of waiting for their next tick
         }
         return new Redriven(redriven, superseded, unknown);
     }
