@@ -60,6 +60,15 @@ local weights = {tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])}
 local aged = now - tonumber(ARGV[13])
 local take, dueCount, agedCount, agedLanes = {0, 0, 0}, {}, {}, 0
 local left = limit
+local function dueWeights() -- of the lanes with entries due that are not taken yet
+  local total = 0
+  for l = 1, 3 do
+    if dueCount[l] > take[l] then
+      total = total + weights[l]
+    end
+  end
+  return total
+end
 for l = 1, 3 do
   dueCount[l] = redis.call('ZCOUNT', lanes[l], '-inf', now)
   agedCount[l] = dueCount[l] > 0 and redis.call('ZCOUNT', lanes[l], '-inf', aged) or 0
@@ -70,13 +79,7 @@ end
 -- the high lane's weighted share of the room, kept from the age rule while high entries are due
 local reserved = 0
 if dueCount[1] > 0 and agedLanes > 0 then
-  local dueWeights = 0
-  for l = 1, 3 do
-    if dueCount[l] > 0 then
-      dueWeights = dueWeights + weights[l]
-    end
-  end
-  reserved = math.min(dueCount[1], math.floor(limit * weights[1] / dueWeights))
+  reserved = math.min(dueCount[1], math.floor(limit * weights[1] / dueWeights()))
   left = left - reserved
 end
 -- the age rule: oldest first across the lanes (merged by score only when more than one lane has aged entries)
@@ -110,12 +113,7 @@ if reserved > 0 then
 end
 -- the weighted shares of what is left
 while left > 0 do
-  local total, given = 0, 0
-  for l = 1, 3 do
-    if dueCount[l] > take[l] then
-      total = total + weights[l]
-    end
-  end
+  local total, given = dueWeights(), 0
   if total == 0 then
     break
   end

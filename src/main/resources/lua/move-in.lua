@@ -42,15 +42,12 @@ for i = 6, 5 + 2 * marks, 2 do
     redis.call('HSET', KEYS[7], ARGV[i], ARGV[i + 1])
   end
 end
-local earliest = math.huge
-for _, key in ipairs({KEYS[1], KEYS[10], KEYS[11]}) do
-  local head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  if head[2] and tonumber(head[2]) < earliest then
-    earliest = tonumber(head[2])
-  end
+local function head(key)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2]) or math.huge
 end
-local highHead = redis.call('ZRANGE', KEYS[10], 0, 0, 'WITHSCORES')
-local earliestHigh = highHead[2] and tonumber(highHead[2]) or math.huge
+local earliestHigh = head(KEYS[10])
+local earliest = math.min(earliestHigh, head(KEYS[1]), head(KEYS[11]))
 local nudge, nudgeHigh = nil, nil
 local written = 0
 for i = 6 + 2 * marks, #ARGV, 2 do

@@ -212,12 +212,10 @@ public class DeadLetterStore {
         int unknown = 0;
         boolean high = false;
         for (Object outcome : reply) {
-            switch (((Number) outcome).intValue()) {
-                case 1 -> redriven++;
-                case 4 -> {
-                    redriven++;
-                    high = true;
-                }
+            int code = ((Number) outcome).intValue();
+            high |= code == 4;
+            switch (code) {
+                case 1, 4 -> redriven++; // 4: into the high lane
                 case 2 -> superseded++;
                 default -> unknown++; // 0 unknown, 3 unreadable (kept for an operator)
             }

@@ -9,6 +9,7 @@ import dev.reminderpush.testing.IntegrationTest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -133,7 +134,7 @@ class PriorityLanesTest extends IntegrationTest {
                 schedule(user, "s", now - 1_000, lane);
             }
         }
-        Map<String, Long> taken = new java.util.HashMap<>();
+        Map<String, Long> taken = new HashMap<>();
         for (int i = 0; i < 140; i++) { // one slot each: picked by weight (6:1) from Redis time
             byLane(claim(1, 30_000)).forEach((lane, n) -> taken.merge(lane, n, Long::sum));
         }

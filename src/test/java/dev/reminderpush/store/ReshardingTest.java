@@ -18,11 +18,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
@@ -399,12 +402,11 @@ class ReshardingTest extends IntegrationTest {
     /** A moved reminder lands in its lane, and a dead letter keeps its lane for a redrive; there and back. */
     @Test
     void aMovedReminderAndDeadLetterKeepTheirLanes() throws Exception {
-        List<String> nudges = new java.util.concurrent.CopyOnWriteArrayList<>();
-        org.springframework.data.redis.listener.RedisMessageListenerContainer listening =
-                new org.springframework.data.redis.listener.RedisMessageListenerContainer();
+        List<String> nudges = new CopyOnWriteArrayList<>();
+        RedisMessageListenerContainer listening = new RedisMessageListenerContainer();
         listening.setConnectionFactory(redis.getConnectionFactory());
         listening.addMessageListener((message, pattern) -> nudges.add(new String(message.getBody())),
-                new org.springframework.data.redis.listener.ChannelTopic(keys.dueNudges()));
+                new ChannelTopic(keys.dueNudges()));
         listening.afterPropertiesSet();
         listening.start();
         await().until(() -> {
